@@ -1,0 +1,83 @@
+"""`metricc.toml`: project defaults, found in the working folder or a parent.
+
+    project = "metrics"            # the folder of .metric files
+    out = "build"                  # where `compile` writes
+    dialects = ["duckdb", "postgres"]
+    warehouse = "warehouse.duckdb" # what `query` and `check` run on
+
+    [lint]
+    select = ["all"]
+    ignore = ["missing-review"]
+    fail_on = "warning"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+FILENAME = "metricc.toml"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the CLI reports it as a usage error."""
+
+
+class LintConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    select: list[str] = Field(default_factory=lambda: ["all"])
+    ignore: list[str] = Field(default_factory=list)
+    fail_on: Literal["error", "warning"] = "error"
+    severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    project: Path = Path("metrics")
+    out: Path = Path("build")
+    dialects: list[str] = Field(default_factory=lambda: ["duckdb"])
+    warehouse: str | None = None
+    lint: LintConfig = Field(default_factory=LintConfig)
+    path: Path | None = Field(default=None, exclude=True)
+
+    def resolve_path(self, value: Path) -> Path:
+        """A path from the file, relative to the file's folder."""
+        if self.path is None or value.is_absolute():
+            return value
+        return self.path.parent / value
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / FILENAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The config at `path`, else the nearest `metricc.toml`, else the defaults."""
+    found = path or find_config()
+    if found is None:
+        return Config()
+    try:
+        data = tomllib.loads(found.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{found}: cannot read: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{found}: {error}") from error
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"`{'.'.join(str(p) for p in e['loc'])}`: {e['msg']}" for e in error.errors()
+        )
+        raise ConfigError(f"{found}: {problems}") from error
+    return config.model_copy(update={"path": found})

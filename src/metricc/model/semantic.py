@@ -1,0 +1,266 @@
+"""The resolved semantic model: what every backend reads.
+
+Names are checked, values typed, defaults applied. Backends (SQL, alerts,
+catalogue) and lint read only this; `metricc compile` writes it as
+`manifest.json` together with its JSON Schema.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from metricc.model.ast import Timing
+from metricc.model.expr import Duration, Expr
+from metricc.span import Span
+
+Grain = Literal["day", "week", "month", "quarter", "year"]
+GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
+Unit = Literal["count", "users", "percent", "ratio", "usd", "ms", "seconds", "hours", "score"]
+Tier = Literal["north_star", "key", "supporting"]
+Indicator = Literal["leading", "lagging"]
+Direction = Literal["up", "down"]
+Status = Literal["draft", "active", "deprecated", "archived"]
+Review = Literal["daily", "weekly", "biweekly", "monthly", "quarterly"]
+Comparator = Literal[">=", "<=", "!=", "=", "<", ">"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class _Block(_Frozen):
+    """A top-level definition: its name, where it is written, and its fields' spans."""
+
+    name: str
+    location: Span
+    spans: dict[str, Span] = Field(default_factory=dict, exclude=True, repr=False)
+
+    def span_of(self, field: str) -> Span:
+        """Where a field is written, else the block's name."""
+        return self.spans.get(field, self.location)
+
+
+class Team(_Block):
+    title: str | None = None
+    description: str | None = None
+    lead: str | None = None
+    channel: str | None = None
+    escalation: str | None = None
+    review: Review | None = None
+
+
+class Goal(_Block):
+    title: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    parent: str | None = None
+    north_star: str | None = None
+
+
+class Source(_Block):
+    """A table and how its rows sit in time.
+
+    An event source places each row at `time`. A state source holds rows that
+    are valid from `valid_from` until `valid_to` (null: still valid), so that
+    a measure can count rows started, ended or active at a period's edge.
+    """
+
+    title: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    table: str
+    kind: Literal["event", "state"]
+    time: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    key: str | None = None
+    entities: dict[str, Expr] = Field(default_factory=dict)
+    dimensions: dict[str, Expr] = Field(default_factory=dict)
+
+    @property
+    def start_column(self) -> str:
+        """The column that places a row in time (its start, for a state)."""
+        column = self.time if self.kind == "event" else self.valid_from
+        assert column is not None
+        return column
+
+
+class Measure(_Frozen):
+    """Aggregates over one source's rows, with an optional filter and timing.
+
+    `expr` may combine several aggregates arithmetically
+    (`sum(orders.amount_usd) - sum(orders.cost_usd)`).
+    """
+
+    expr: Expr
+    source: str
+    where: Expr | None = None
+    timing: Timing | None = None
+
+
+class Simple(_Frozen):
+    kind: Literal["simple"] = "simple"
+    measure: Measure
+
+
+class Ratio(_Frozen):
+    """numerator / denominator, each a measure; their sources may differ."""
+
+    kind: Literal["ratio"] = "ratio"
+    numerator: Measure
+    denominator: Measure
+
+
+class Derived(_Frozen):
+    """Arithmetic over other metrics, evaluated at this metric's grain."""
+
+    kind: Literal["derived"] = "derived"
+    formula: Expr
+    inputs: tuple[str, ...]
+
+
+class Window(_Frozen):
+    """A measure over a trailing window ending on each day."""
+
+    kind: Literal["window"] = "window"
+    measure: Measure
+    window: Duration
+
+
+class Conversion(_Frozen):
+    """Entities whose first `start` row falls in the period, and the share reaching `end`."""
+
+    kind: Literal["conversion"] = "conversion"
+    source: str
+    entity: str
+    start: Expr
+    end: Expr
+    within: Duration
+
+
+Definition = Annotated[Simple | Ratio | Derived | Window | Conversion, Field(discriminator="kind")]
+
+
+class Target(_Frozen):
+    """Where the metric should be: `>= 12000 by 2027-03-31`."""
+
+    op: Comparator
+    value: Decimal
+    text: str
+    by: date | None = None
+
+
+class Threshold(_Frozen):
+    """When to alert: the condition that *fires*.
+
+    `value` is absolute, or with `change` the relative change against the
+    previous period as a fraction (-20% is -0.2). `for_periods` is persistence.
+    """
+
+    severity: Literal["warn", "critical"]
+    op: Comparator
+    value: Decimal
+    text: str
+    change: bool = False
+    for_periods: int = 1
+
+
+class Metric(_Block):
+    title: str
+    description: str | None = None
+    owner: str | None = None
+    goal: str | None = None
+    tier: Tier | None = None
+    indicator: Indicator | None = None
+    leads: tuple[str, ...] = ()
+    unit: Unit | None = None
+    direction: Direction | None = None
+    grain: Grain
+    dimensions: tuple[str, ...] = ()
+    definition: Definition
+    target: Target | None = None
+    warn: Threshold | None = None
+    critical: Threshold | None = None
+    min_sample: int | None = None
+    action: str | None = None
+    runbook: str | None = None
+    status: Status = "active"
+    tags: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.definition.kind
+
+    @property
+    def thresholds(self) -> tuple[Threshold, ...]:
+        return tuple(t for t in (self.warn, self.critical) if t is not None)
+
+    def measures(self) -> tuple[Measure, ...]:
+        d = self.definition
+        if isinstance(d, Simple | Window):
+            return (d.measure,)
+        if isinstance(d, Ratio):
+            return (d.numerator, d.denominator)
+        return ()
+
+    def direct_sources(self) -> tuple[str, ...]:
+        """Sources this metric reads itself (not through formula inputs), in order."""
+        d = self.definition
+        if isinstance(d, Conversion):
+            return (d.source,)
+        return tuple(dict.fromkeys(m.source for m in self.measures()))
+
+
+class SLO(_Block):
+    """A service level objective over good and total events.
+
+    `backend: warehouse` measures both with SQL measures; `backend: prometheus`
+    takes PromQL with `$window` standing for the range of each burn-rate window.
+    """
+
+    title: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    objective: Decimal
+    objective_text: str
+    window: Duration
+    backend: Literal["warehouse", "prometheus"] = "warehouse"
+    good: Measure | None = None
+    total: Measure | None = None
+    good_promql: str | None = None
+    total_promql: str | None = None
+    action: str | None = None
+    runbook: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+class Project(_Frozen):
+    """Everything one project defines, each kind keyed by name in file order."""
+
+    root: str
+    files: tuple[str, ...]
+    teams: dict[str, Team] = Field(default_factory=dict)
+    goals: dict[str, Goal] = Field(default_factory=dict)
+    sources: dict[str, Source] = Field(default_factory=dict)
+    metrics: dict[str, Metric] = Field(default_factory=dict)
+    slos: dict[str, SLO] = Field(default_factory=dict)
+
+    def metric_sources(self, name: str) -> tuple[str, ...]:
+        """Every source a metric reads, through formula inputs too, in a stable order."""
+        seen: dict[str, None] = {}
+        stack, visited = [name], set()
+        while stack:
+            current = stack.pop()
+            if current in visited or current not in self.metrics:
+                continue
+            visited.add(current)
+            metric = self.metrics[current]
+            for source in metric.direct_sources():
+                seen.setdefault(source)
+            if isinstance(metric.definition, Derived):
+                stack.extend(reversed(metric.definition.inputs))
+        return tuple(seen)

@@ -1,0 +1,67 @@
+"""The compiler's one pipeline; every command runs some prefix of it.
+
+    .metric files --read--> SourceFile --parse--> AST (spans) --resolve--> Project
+                                                                   |
+                                                   lint <----------+----------> backends
+                                                 (findings)      SQL, alerts, catalogue
+
+Stages import only downward: syntax knows nothing of resolve, resolve nothing
+of lint or backends, backends read only the semantic model. Each stage
+returns diagnostics instead of raising; only the CLI prints or exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from metricc.diagnostics import Diagnostic, has_errors
+from metricc.loader import display_path, load_sources
+from metricc.model import ast
+from metricc.model.semantic import Project
+from metricc.resolve import resolve
+from metricc.span import SourceFile
+from metricc.syntax.parser import parse_source
+
+
+@dataclass
+class Compilation:
+    """Everything one run knows: the texts, their ASTs, the model and the findings."""
+
+    root: Path
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    files: list[ast.File] = field(default_factory=list)
+    project: Project | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.diagnostics)
+
+    def sorted_diagnostics(self) -> list[Diagnostic]:
+        return sorted(self.diagnostics, key=Diagnostic.sort_key)
+
+
+def parse_project(root: Path) -> Compilation:
+    """Read and parse every file under `root`."""
+    result = Compilation(root=root)
+    texts, problems = load_sources(root)
+    result.diagnostics += problems
+    unreadable = {d.span.file for d in problems if d.code == "MC004" and d.span}
+    for source in texts:
+        result.sources[source.path] = source
+        if source.path in unreadable:
+            continue
+        file, syntax = parse_source(source)
+        result.files.append(file)
+        result.diagnostics += syntax
+    return result
+
+
+def check_project(root: Path) -> Compilation:
+    """Parse and resolve: the semantic model with every error found."""
+    result = parse_project(root)
+    if result.sources:
+        result.project, problems = resolve(result.files, result.sources, display_path(root))
+        result.diagnostics += problems
+    return result

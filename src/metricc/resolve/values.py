@@ -1,0 +1,311 @@
+"""Field values: check each against its field's spec and give it a Python type.
+
+Each reader takes the field node and returns the typed value, or None after
+recording a diagnostic that says what the field expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from metricc.diagnostics import Diagnostic, diag
+from metricc.model import ast
+from metricc.model import expr as ex
+from metricc.resolve.schema import FieldSpec
+from metricc.resolve.suggest import did_you_mean
+from metricc.span import Span
+
+Named = tuple[str, Span]
+
+_SHAPES = {
+    "text": 'text in quotes, e.g. "Weekly core users"',
+    "choice": "one of {choices}",
+    "name": "a name",
+    "names": "a name or a list of names (`a, b, c`)",
+    "words": "a word or a list of words (`a, b, c`)",
+    "table": "a table name, e.g. `events` or `analytics.events`",
+    "column": "a column name",
+    "row_expr": "a column or an expression over the source's columns",
+    "measure": "an aggregate such as `count_distinct(events.user_id)`",
+    "formula": "arithmetic over metrics, e.g. `cltv / cac`",
+    "duration": "a duration such as `28d`, `2w`, `1h`",
+    "conversion": "`FILTER -> FILTER within 14d by ENTITY`",
+    "target": "a comparison such as `>= 12000` or `>= 40% by 2027-03-31`",
+    "threshold": "a comparison such as `< 10000 for 2 periods` or `change < -20%`",
+    "count": "a whole number such as `200`",
+    "objective": "a percent such as `99.9%`",
+    "slo_events": "a measure, or PromQL text in quotes",
+}
+
+
+def describe_value(value: ast.Value) -> str:
+    if isinstance(value, ast.Text):
+        return "text"
+    if isinstance(value, ast.ListValue):
+        return "a list"
+    if isinstance(value, ast.MeasureValue):
+        return "a measure"
+    if isinstance(value, ast.ThresholdValue):
+        return "a comparison"
+    if isinstance(value, ast.ConversionValue):
+        return "a conversion"
+    expr = value.expr
+    return {
+        "number": "a percent" if isinstance(expr, ex.Number) and expr.percent else "a number",
+        "duration": "a duration",
+        "date": "a date",
+        "string": "text",
+        "name": f"the name `{getattr(expr, 'name', '')}`",
+        "column": "a column",
+        "call": "a function call",
+    }.get(expr.kind, "an expression")
+
+
+class ValueReader:
+    """Typed values of fields; problems go to `diagnostics`."""
+
+    def __init__(self, text_of: Callable[[Span], str], diagnostics: list[Diagnostic]) -> None:
+        self.text_of = text_of
+        self.diagnostics = diagnostics
+
+    def read(self, field: ast.FieldNode, spec: FieldSpec) -> Any:
+        reader: Callable[[ast.FieldNode, FieldSpec], Any] = getattr(self, f"_{spec.value}")
+        return reader(field, spec)
+
+    def wrong(self, field: ast.FieldNode, spec: FieldSpec, detail: str = "") -> None:
+        expected = _SHAPES[spec.value].format(
+            choices=", ".join(f"`{c}`" for c in spec.choices)
+        )
+        self.diagnostics.append(
+            diag(
+                "MC203",
+                f"`{field.key}` expects {expected}" + (f"; {detail}" if detail else ""),
+                field.value.span,
+                label=f"this is {describe_value(field.value)}",
+                help=f"`{field.key}`: {spec.doc}",
+            )
+        )
+
+    # --- simple values ----------------------------------------------------
+
+    def _text(self, field: ast.FieldNode, spec: FieldSpec) -> str | None:
+        value = field.value
+        if isinstance(value, ast.Text):
+            return value.value
+        if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.String):
+            return value.expr.value
+        return self.wrong(field, spec)
+
+    def _choice(self, field: ast.FieldNode, spec: FieldSpec) -> str | None:
+        value = field.value
+        word = None
+        if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Name | ex.String):
+            word = value.expr.name if isinstance(value.expr, ex.Name) else value.expr.value
+        if word is None:
+            return self.wrong(field, spec)
+        if word in spec.choices:
+            return word
+        self.diagnostics.append(
+            diag(
+                "MC204",
+                f"`{word}` is not a valid `{field.key}`",
+                value.span,
+                label="not one of the allowed values",
+                help=(did_you_mean(word, spec.choices) or "")
+                + f" `{field.key}` is one of: "
+                + ", ".join(spec.choices),
+            )
+        )
+        return None
+
+    def _name(self, field: ast.FieldNode, spec: FieldSpec) -> Named | None:
+        value = field.value
+        if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Name):
+            return value.expr.name, value.expr.span
+        return self.wrong(field, spec)
+
+    def _names(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[Named, ...] | None:
+        value = field.value
+        items = value.items if isinstance(value, ast.ListValue) else (
+            (value.expr,) if isinstance(value, ast.ExprValue) else ()
+        )
+        if not items or not all(isinstance(item, ex.Name) for item in items):
+            return self.wrong(field, spec)
+        return tuple((item.name, item.span) for item in items)  # type: ignore[union-attr]
+
+    def _words(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[str, ...] | None:
+        value = field.value
+        items = value.items if isinstance(value, ast.ListValue) else (
+            (value.expr,) if isinstance(value, ast.ExprValue) else ()
+        )
+        words = []
+        for item in items:
+            if isinstance(item, ex.Name):
+                words.append(item.name)
+            elif isinstance(item, ex.String):
+                words.append(item.value)
+            else:
+                return self.wrong(field, spec)
+        return tuple(words) if words else self.wrong(field, spec)
+
+    def _table(self, field: ast.FieldNode, spec: FieldSpec) -> str | None:
+        value = field.value
+        if isinstance(value, ast.ExprValue):
+            expr = value.expr
+            if isinstance(expr, ex.Name):
+                return expr.name
+            if isinstance(expr, ex.Column):
+                return f"{expr.source}.{expr.column}"
+            if isinstance(expr, ex.String) and expr.value.strip():
+                return expr.value
+        return self.wrong(field, spec)
+
+    def _column(self, field: ast.FieldNode, spec: FieldSpec) -> str | None:
+        value = field.value
+        if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Name):
+            return value.expr.name
+        return self.wrong(field, spec)
+
+    def _row_expr(self, field: ast.FieldNode, spec: FieldSpec) -> ex.Expr | None:
+        value = field.value
+        if isinstance(value, ast.ExprValue):
+            return value.expr
+        return self.wrong(field, spec)
+
+    def _formula(self, field: ast.FieldNode, spec: FieldSpec) -> ex.Expr | None:
+        return self._row_expr(field, spec)
+
+    def _measure(self, field: ast.FieldNode, spec: FieldSpec) -> ast.MeasureValue | None:
+        value = field.value
+        if isinstance(value, ast.MeasureValue):
+            return value
+        if isinstance(value, ast.ExprValue) and not isinstance(value.expr, ex.String):
+            return ast.MeasureValue(expr=value.expr, span=value.span)
+        return self.wrong(field, spec)
+
+    def _slo_events(self, field: ast.FieldNode, spec: FieldSpec) -> ast.MeasureValue | str | None:
+        value = field.value
+        if isinstance(value, ast.Text):
+            return value.value
+        if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.String):
+            return value.expr.value
+        return self._measure(field, spec)
+
+    def _duration(self, field: ast.FieldNode, spec: FieldSpec) -> ex.Duration | None:
+        value = field.value
+        if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Duration):
+            if value.expr.amount <= 0:
+                return self._range(value.span, f"`{field.key}` must be longer than zero")
+            return value.expr
+        return self.wrong(field, spec)
+
+    def _count(self, field: ast.FieldNode, spec: FieldSpec) -> int | None:
+        value = field.value
+        if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Number):
+            number = value.expr
+            if not number.percent and number.value == number.value.to_integral_value():
+                if number.value < 0:
+                    return self._range(value.span, f"`{field.key}` cannot be negative")
+                return int(number.value)
+        return self.wrong(field, spec)
+
+    def _objective(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[Decimal, str] | None:
+        value = field.value
+        if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Number):
+            fraction = value.expr.fraction
+            if not Decimal(0) < fraction < Decimal(1):
+                return self._range(
+                    value.span,
+                    "an objective is a share of good events strictly between 0% and 100%",
+                )
+            return fraction, self.text_of(value.span)
+        return self.wrong(field, spec)
+
+    def _range(self, span: Span, message: str) -> None:
+        self.diagnostics.append(diag("MC205", message, span, label="out of range"))
+
+    # --- compound values --------------------------------------------------
+
+    def _conversion(self, field: ast.FieldNode, spec: FieldSpec) -> ast.ConversionValue | None:
+        value = field.value
+        if isinstance(value, ast.ConversionValue):
+            return value
+        return self.wrong(field, spec)
+
+    def _comparison(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[Decimal, str] | None:
+        value = field.value
+        assert isinstance(value, ast.ThresholdValue)
+        if not isinstance(value.value, ex.Number):
+            self.diagnostics.append(
+                diag(
+                    "MC214",
+                    f"`{field.key}` compares against a number",
+                    value.value.span,
+                    label="not a number",
+                    help="write a literal such as `10000`, `0.4` or `40%`",
+                )
+            )
+            return None
+        return value.value.fraction, self.text_of(value.span)
+
+    def _target(self, field: ast.FieldNode, spec: FieldSpec) -> dict[str, Any] | None:
+        value = field.value
+        if not isinstance(value, ast.ThresholdValue):
+            return self.wrong(field, spec)
+        problems = [
+            (value.change, "a target is a level, not a change"),
+            (value.for_periods is not None, "`for N periods` belongs to `warn`/`critical`"),
+            (value.versus is not None, "`vs previous` belongs to `warn`/`critical`"),
+        ]
+        if self._clause_errors(field, value, problems):
+            return None
+        compared = self._comparison(field, spec)
+        if compared is None:
+            return None
+        op = "!=" if value.op == "<>" else value.op
+        return {"op": op, "value": compared[0], "text": compared[1], "by": value.by}
+
+    def _threshold(self, field: ast.FieldNode, spec: FieldSpec) -> dict[str, Any] | None:
+        value = field.value
+        if not isinstance(value, ast.ThresholdValue):
+            return self.wrong(field, spec)
+        problems = [
+            (value.by is not None, "`by DATE` belongs to `target`"),
+            (value.versus is not None and value.versus != "previous",
+             f"`vs {value.versus}`: changes are measured `vs previous`"),
+            (value.versus is not None and not value.change,
+             "`vs previous` needs `change`, e.g. `change < -20% vs previous`"),
+            (value.period_word is not None and value.period_word not in ("period", "periods"),
+             f"write `for N periods`, not `for N {value.period_word}`"),
+            (value.for_periods is not None and value.for_periods < 1,
+             "persistence is a whole number of periods, at least 1"),
+        ]
+        if self._clause_errors(field, value, problems):
+            return None
+        compared = self._comparison(field, spec)
+        if compared is None:
+            return None
+        op = "!=" if value.op == "<>" else value.op
+        return {
+            "severity": field.key,
+            "op": op,
+            "value": compared[0],
+            "text": compared[1],
+            "change": value.change,
+            "for_periods": value.for_periods or 1,
+        }
+
+    def _clause_errors(
+        self, field: ast.FieldNode, value: ast.ThresholdValue, problems: list[tuple[bool, str]]
+    ) -> bool:
+        found = False
+        for failed, message in problems:
+            if failed:
+                found = True
+                self.diagnostics.append(
+                    diag("MC214", message, value.clause_span or value.by_span or value.span,
+                         label=f"in `{field.key}`")
+                )
+        return found

@@ -1,0 +1,73 @@
+"""Loading the grammar: one cached LALR parser with positions.
+
+The grammar file ships inside the package (`metricc/grammar/metricc.lark`,
+a link to the repository's `grammar/` folder) and is found through
+importlib.resources, so an installed wheel works without the source tree.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from lark import Lark, Token, Tree
+
+
+def grammar_text() -> str:
+    return resources.files("metricc").joinpath("grammar", "metricc.lark").read_text("utf-8")
+
+
+# Comments are not in the tree; the lexer hands each one to this list, which
+# `parse_text` empties before every parse (fmt and suppressions need them).
+_COMMENTS: list[Token] = []
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    """The LALR parser, built once per process."""
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        lexer_callbacks={"COMMENT": _COMMENTS.append},
+    )
+
+
+def parse_text(text: str) -> tuple[Tree[Token], list[Token]]:
+    """The parse tree of a text and the comment tokens it holds."""
+    _COMMENTS.clear()
+    try:
+        tree = parser().parse(text)
+    finally:
+        comments = list(_COMMENTS)
+        _COMMENTS.clear()
+    return tree, comments
+
+
+# How the parser's terminal names read in an error message.
+TERMINAL_NAMES = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "TEXT": 'a """text""" block',
+    "NUMBER": "a number",
+    "PERCENT": "a percent",
+    "DURATION": "a duration",
+    "DATE": "a date",
+    "COMPARATOR": "a comparison (`<`, `>=`, ...)",
+    "$END": "the end of the file",
+}
+
+
+def describe_terminal(name: str) -> str:
+    """`a name`, `` `{` ``, `` `where` ``: a terminal as a person would call it."""
+    if name in TERMINAL_NAMES:
+        return TERMINAL_NAMES[name]
+    try:
+        pattern = parser().get_terminal(name).pattern
+    except KeyError:
+        return name.lower()
+    if pattern.type == "str":
+        return f"`{pattern.value}`"
+    return name.lower().replace("_", " ")

@@ -1,0 +1,213 @@
+"""Text to AST, reporting every syntax error it can find in one run.
+
+Lark's LALR parser stops at the first error. To report more than one, the
+parser resumes at the next line that opens a block (`KIND NAME {`): the text
+before it is blanked to spaces (newlines kept) so that positions stay true.
+Blocks before the failing one are recovered by parsing the prefix alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lark import Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.exceptions import LarkError
+
+from metricc.diagnostics import Diagnostic, Label, diag
+from metricc.model import ast
+from metricc.span import SourceFile, Span
+from metricc.syntax.grammar import describe_terminal, parse_text
+from metricc.syntax.transform import token_span, transform
+
+_BLOCK_START = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]+([A-Za-z_]\w*)[ \t]*\{", re.MULTILINE)
+_NOT_NEWLINE = re.compile(r"[^\n]")
+MAX_ERRORS_PER_FILE = 50
+
+
+def _blank(text: str, upto: int) -> str:
+    return _NOT_NEWLINE.sub(" ", text[:upto]) + text[upto:]
+
+
+class _Attempt:
+    """One run of the LALR parser over (part of) a file, collecting comments."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+        self.comments: dict[int, ast.Comment] = {}
+
+    def parse(self, text: str) -> tuple[list[ast.Block], list[Diagnostic]]:
+        tree, comments = parse_text(text)
+        for token in comments:
+            span = token_span(self.source.path, token)
+            self.comments.setdefault(span.start, ast.Comment(text=str(token), span=span))
+        try:
+            return transform(self.source.path, tree)
+        except RecursionError:
+            return [], [
+                diag(
+                    "MC001",
+                    "expressions are nested too deeply",
+                    self.source.span(0, 0),
+                    help="split the expression, or remove redundant parentheses",
+                )
+            ]
+
+
+def parse_source(source: SourceFile) -> tuple[ast.File, list[Diagnostic]]:
+    """Parse one file into its AST and the syntax diagnostics found."""
+    text = source.text
+    attempt = _Attempt(source)
+    blocks: list[ast.Block] = []
+    diagnostics: list[Diagnostic] = []
+    starts = [m.start() for m in _BLOCK_START.finditer(text)]
+    offset = 0
+    while True:
+        try:
+            found, problems = attempt.parse(text if offset == 0 else _blank(text, offset))
+            blocks += found
+            diagnostics += problems
+            break
+        except UnexpectedInput as error:
+            position = _error_position(error, len(text))
+            here = max([s for s in starts if offset <= s <= position], default=offset)
+            recovered, unclosed = _parse_prefix(attempt, text, offset, here)
+            blocks += recovered
+            if unclosed is not None:
+                # The block before `here` lacks its `}`: resume at `here` itself.
+                diagnostics.append(_unclosed(source, text, unclosed, here))
+                following = [here]
+            else:
+                diagnostics.append(_syntax_error(source, error, position))
+                following = [s for s in starts if s > position]
+            if not following or len(diagnostics) >= MAX_ERRORS_PER_FILE:
+                break
+            offset = following[0]
+        except LarkError as error:  # pragma: no cover - defensive: Lark's other failures
+            diagnostics.append(diag("MC001", f"cannot parse: {error}", source.span(0, 0)))
+            break
+    comments = tuple(attempt.comments[k] for k in sorted(attempt.comments))
+    return ast.File(path=source.path, blocks=tuple(blocks), comments=comments), diagnostics
+
+
+def _parse_prefix(
+    attempt: _Attempt, text: str, offset: int, end: int
+) -> tuple[list[ast.Block], int | None]:
+    """Blocks that end before `end`; if the last one is left open, where it starts."""
+    if end <= offset:
+        return [], None
+    prefix = _blank(text[:end], offset)
+    try:
+        return attempt.parse(prefix)[0], None
+    except UnexpectedToken as error:
+        if error.token.type != "$END":
+            return [], None
+    except UnexpectedInput:
+        return [], None
+    opened = max((m.start() for m in _BLOCK_START.finditer(text, offset, end)), default=None)
+    try:
+        return attempt.parse(prefix + "}")[0], opened
+    except UnexpectedInput:
+        return [], opened
+
+
+def _error_position(error: UnexpectedInput, length: int) -> int:
+    if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+        return length
+    return error.pos_in_stream if error.pos_in_stream is not None else length
+
+
+def _unclosed(source: SourceFile, text: str, opened: int, following: int) -> Diagnostic:
+    head = _BLOCK_START.match(text, opened)
+    assert head is not None
+    kind, name = head.group(1), head.group(2)
+    next_head = _BLOCK_START.match(text, following)
+    start = opened + len(head.group(0)) - len(head.group(0).lstrip())
+    secondary = []
+    if next_head is not None:
+        next_start = following + len(next_head.group(0)) - len(next_head.group(0).lstrip())
+        secondary.append(
+            Label(span=source.span(next_start, following + len(next_head.group(0))),
+                  message="the next block starts here")
+        )
+    return diag(
+        "MC006",
+        f"`{kind} {name}` is not closed",
+        source.span(start, opened + len(head.group(0))),
+        label="this block has no closing `}`",
+        secondary=secondary,
+        help=f"add `}}` after the last field of `{name}`",
+    )
+
+
+def _syntax_error(source: SourceFile, error: UnexpectedInput, position: int) -> Diagnostic:
+    if isinstance(error, UnexpectedCharacters):
+        return _bad_character(source, position)
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    expected = sorted({describe_terminal(t) for t in error.accepts or error.expected})
+    hint = "expected " + _one_of(expected) if expected else None
+    if token.type == "$END":
+        end = len(source.text)
+        return diag(
+            "MC005",
+            "the file ends in the middle of a definition",
+            source.span(end, end),
+            label=hint or "",
+            help="close every block with `}`",
+        )
+    span: Span = token_span(source.path, token)
+    return diag(
+        "MC001",
+        f"unexpected {_describe_token(token)}",
+        span,
+        label=hint or "",
+        help=_syntax_help(token, expected),
+    )
+
+
+def _bad_character(source: SourceFile, position: int) -> Diagnostic:
+    char = source.text[position] if position < len(source.text) else ""
+    span = source.span(position, position + 1)
+    if char in "\"'":
+        return diag(
+            "MC002",
+            "this string is not closed",
+            span,
+            label="the string starts here",
+            help="close it on the same line, or use \"\"\"...\"\"\" for text over several lines",
+        )
+    shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}" if char else "nothing"
+    return diag(
+        "MC003",
+        f"invalid character {shown}",
+        span,
+        label="no value or name can start here",
+        help="names are letters, digits and `_`; text goes in quotes",
+    )
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "NAME":
+        return f"name `{token}`"
+    text = str(token)
+    if len(text) > 30:
+        text = text[:27] + "..."
+    return f"`{text}`"
+
+
+def _one_of(items: list[str]) -> str:
+    if len(items) > 6:
+        return ", ".join(items[:6]) + ", ..."
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _syntax_help(token: Token, expected: list[str]) -> str | None:
+    if token == "=" and "`:`" in expected:
+        return "fields are written `name: value`"
+    if "`:`" in expected:
+        return "a field is `name: value`; a block is `kind name { ... }`"
+    if token.type == "NAME" and "`{`" in expected:
+        return "a block is `kind name { field: value ... }`"
+    return None

@@ -1,0 +1,279 @@
+"""Parse tree to AST: one pass with `v_args(meta=True)` so every node gets its span."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from lark import Token, Transformer, Tree, v_args
+from lark.tree import Meta
+
+from metricc.diagnostics import Diagnostic, diag
+from metricc.model import ast
+from metricc.model import expr as ex
+from metricc.span import Span
+
+_INVALID_DATE = date(1, 1, 1)
+
+
+def token_span(path: str, token: Token) -> Span:
+    return Span(
+        file=path,
+        start=token.start_pos or 0,
+        end=token.end_pos or 0,
+        line=token.line or 1,
+        column=token.column or 1,
+        end_line=token.end_line or 1,
+        end_column=token.end_column or 1,
+    )
+
+
+def unquote(token: str) -> str:
+    """The value of a `"..."` (backslash escapes) or `'...'` (SQL `''`) string."""
+    body = token[1:-1]
+    if token[0] == "'":
+        return body.replace("''", "'")
+    out, i = [], 0
+    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and i + 1 < len(body):
+            out.append(escapes.get(body[i + 1], body[i + 1]))
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def dedent_text(token: str) -> str:
+    """A `\"\"\"...\"\"\"` block without its quotes, common indentation or edge blank lines."""
+    return textwrap.dedent(token[3:-3]).strip("\n").rstrip()
+
+
+@v_args(meta=True)
+class ToAst(Transformer[Token, list[ast.Block]]):
+    """Builds `metricc.model.ast` nodes; records value errors it can see locally."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+
+    def _span(self, meta: Meta) -> Span:
+        return Span(
+            file=self.path,
+            start=meta.start_pos,
+            end=meta.end_pos,
+            line=meta.line,
+            column=meta.column,
+            end_line=meta.end_line,
+            end_column=meta.end_column,
+        )
+
+    def _tok(self, token: Token) -> Span:
+        return token_span(self.path, token)
+
+    # --- blocks and fields ------------------------------------------------
+
+    def start(self, meta: Meta, children: list[ast.Block]) -> list[ast.Block]:
+        return children
+
+    def block(self, meta: Meta, children: list[Any]) -> ast.Block:
+        kind, name, *fields = children
+        return ast.Block(
+            kind=str(kind),
+            name=str(name),
+            fields=tuple(fields),
+            span=self._span(meta),
+            kind_span=self._tok(kind),
+            name_span=self._tok(name),
+        )
+
+    def field(self, meta: Meta, children: list[Any]) -> ast.FieldNode:
+        key, label, value = children
+        if not isinstance(value, ast.Text | ast.ListValue | ast.MeasureValue):
+            if not isinstance(value, ast.ThresholdValue | ast.ConversionValue):
+                value = ast.ExprValue(expr=value, span=value.span)
+        return ast.FieldNode(
+            key=str(key),
+            label=str(label) if label is not None else None,
+            value=value,
+            span=self._span(meta),
+            key_span=self._tok(key),
+            label_span=self._tok(label) if label is not None else None,
+        )
+
+    # --- values -------------------------------------------------------------
+
+    def text(self, meta: Meta, children: list[Token]) -> ast.Text:
+        return ast.Text(value=dedent_text(children[0]), triple=True, span=self._span(meta))
+
+    def list(self, meta: Meta, children: list[Any]) -> ast.ListValue:
+        return ast.ListValue(items=tuple(children), span=self._span(meta))
+
+    def measure(self, meta: Meta, children: list[Any]) -> Any:
+        expr, timing, where = children
+        if timing is None and where is None:
+            return expr
+        return ast.MeasureValue(
+            expr=expr,
+            timing=timing[0] if timing else None,
+            timing_span=timing[1] if timing else None,
+            where=where,
+            span=self._span(meta),
+        )
+
+    def where(self, meta: Meta, children: list[Any]) -> Any:
+        return children[0]
+
+    def timing(self, meta: Meta, children: list[Token]) -> tuple[str, Span]:
+        if children[0].type == "ACTIVE":
+            return f"active_at_{children[1]}", self._span(meta)
+        return str(children[0]), self._span(meta)
+
+    def threshold(self, meta: Meta, children: list[Any]) -> ast.ThresholdValue:
+        change = children[0] is not None and getattr(children[0], "type", "") == "CHANGE"
+        rest = children[1:] if children[0] is None or change else children
+        op, value, *clauses = rest
+        fields: dict[str, Any] = {}
+        for clause in clauses:
+            fields.update(clause)
+        return ast.ThresholdValue(
+            change=change, op=str(op), value=value, span=self._span(meta), **fields
+        )
+
+    def by_date(self, meta: Meta, children: list[Token]) -> dict[str, Any]:
+        return {"by": self._date(children[0]), "by_span": self._tok(children[0])}
+
+    def for_periods(self, meta: Meta, children: list[Token]) -> dict[str, Any]:
+        count, word = children
+        periods = int(Decimal(count)) if Decimal(count) == int(Decimal(count)) else 0
+        return {"for_periods": periods, "period_word": str(word), "clause_span": self._span(meta)}
+
+    def versus(self, meta: Meta, children: list[Token]) -> dict[str, Any]:
+        return {"versus": str(children[0]), "clause_span": self._span(meta)}
+
+    def conversion(self, meta: Meta, children: list[Any]) -> ast.ConversionValue:
+        start, end, within, entity = children
+        return ast.ConversionValue(
+            start=start,
+            end=end,
+            within=self.duration(meta, [within]),
+            entity=str(entity),
+            entity_span=self._tok(entity),
+            span=self._span(meta),
+        )
+
+    # --- expressions ---------------------------------------------------------
+
+    def _binary(self, meta: Meta, op: str, left: Any, right: Any) -> ex.Binary:
+        return ex.Binary(op=op, left=left, right=right, span=self._span(meta))  # type: ignore[arg-type]
+
+    def or_(self, meta: Meta, children: list[Any]) -> ex.Binary:
+        return self._binary(meta, "or", children[0], children[1])
+
+    def and_(self, meta: Meta, children: list[Any]) -> ex.Binary:
+        return self._binary(meta, "and", children[0], children[1])
+
+    def binary(self, meta: Meta, children: list[Any]) -> ex.Binary:
+        return self._binary(meta, str(children[1]), children[0], children[2])
+
+    def compare(self, meta: Meta, children: list[Any]) -> ex.Binary:
+        op = "!=" if children[1] == "<>" else str(children[1])
+        return self._binary(meta, op, children[0], children[2])
+
+    def not_(self, meta: Meta, children: list[Any]) -> ex.Not:
+        return ex.Not(operand=children[-1], span=self._span(meta))
+
+    def neg(self, meta: Meta, children: list[Any]) -> ex.Expr:
+        operand = children[-1]
+        if isinstance(operand, ex.Number):
+            return ex.Number(value=-operand.value, percent=operand.percent, span=self._span(meta))
+        return ex.Neg(operand=operand, span=self._span(meta))
+
+    def in_list(self, meta: Meta, children: list[Any]) -> ex.InList:
+        operand, negated, *items = children
+        return ex.InList(
+            operand=operand, items=tuple(items), negated=negated is not None, span=self._span(meta)
+        )
+
+    def is_null(self, meta: Meta, children: list[Any]) -> ex.IsNull:
+        operand, negated = children
+        return ex.IsNull(operand=operand, negated=negated is not None, span=self._span(meta))
+
+    def like(self, meta: Meta, children: list[Any]) -> ex.Like:
+        operand, negated, pattern = children
+        return ex.Like(
+            operand=operand,
+            pattern=unquote(pattern),
+            negated=negated is not None,
+            span=self._span(meta),
+        )
+
+    def number(self, meta: Meta, children: list[Token]) -> ex.Number:
+        return ex.Number(value=Decimal(children[0]), span=self._span(meta))
+
+    def percent(self, meta: Meta, children: list[Token]) -> ex.Number:
+        return ex.Number(value=Decimal(children[0][:-1]), percent=True, span=self._span(meta))
+
+    def duration(self, meta: Meta, children: list[Token]) -> ex.Duration:
+        token = children[0]
+        return ex.Duration(amount=int(token[:-1]), unit=token[-1], span=self._tok(token))  # type: ignore[arg-type]
+
+    def _date(self, token: Token) -> date:
+        try:
+            return date.fromisoformat(str(token))
+        except ValueError:
+            self.diagnostics.append(
+                diag(
+                    "MC206",
+                    f"`{token}` is not a date that exists",
+                    self._tok(token),
+                    label="no such day",
+                    help="write dates as YYYY-MM-DD, e.g. 2027-03-31",
+                )
+            )
+            return _INVALID_DATE
+
+    def date(self, meta: Meta, children: list[Token]) -> ex.DateLit:
+        return ex.DateLit(value=self._date(children[0]), span=self._span(meta))
+
+    def string(self, meta: Meta, children: list[Token]) -> ex.String:
+        return ex.String(value=unquote(children[0]), span=self._span(meta))
+
+    def null(self, meta: Meta, children: list[Token]) -> ex.Null:
+        return ex.Null(span=self._span(meta))
+
+    def true(self, meta: Meta, children: list[Token]) -> ex.Bool:
+        return ex.Bool(value=True, span=self._span(meta))
+
+    def false(self, meta: Meta, children: list[Token]) -> ex.Bool:
+        return ex.Bool(value=False, span=self._span(meta))
+
+    def name(self, meta: Meta, children: list[Token]) -> ex.Name:
+        return ex.Name(name=str(children[0]), span=self._span(meta))
+
+    def column(self, meta: Meta, children: list[Token]) -> ex.Column:
+        return ex.Column(source=str(children[0]), column=str(children[1]), span=self._span(meta))
+
+    def call(self, meta: Meta, children: list[Any]) -> ex.Call:
+        func, *args = children
+        return ex.Call(
+            func=str(func), args=tuple(args), span=self._span(meta), name_span=self._tok(func)
+        )
+
+    def case_when(self, meta: Meta, children: list[Any]) -> ex.When:
+        return ex.When(condition=children[0], result=children[1])
+
+    def case(self, meta: Meta, children: list[Any]) -> ex.Case:
+        *whens, default = children
+        return ex.Case(whens=tuple(whens), default=default, span=self._span(meta))
+
+
+def transform(path: str, tree: Tree[Token]) -> tuple[list[ast.Block], list[Diagnostic]]:
+    builder = ToAst(path)
+    blocks = builder.transform(tree)
+    return blocks, builder.diagnostics
