@@ -1,0 +1,79 @@
+"""Where SQL engines disagree, as data: one row per dialect.
+
+The query builder asks this table instead of branching on dialect names, so
+a new engine is a new row. Every entry has a test (tests/sql/test_dialects.py);
+docs/dialects.md says which engines are executed for real and which are
+checked by parsing only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlglot import exp
+
+
+@dataclass(frozen=True)
+class Quirks:
+    """How one engine spells what metricc needs."""
+
+    # Truncation unit that starts weeks on Monday.
+    week_unit: str = "WEEK"
+    # Continuous percentile: `quantile_cont(x, p)`, `percentile_cont(p) within group`,
+    # Spark's exact `percentile(x, p)`, or an approximation where no exact one exists.
+    percentile: Literal["quantile_cont", "within_group", "spark", "approx"] = "within_group"
+    # Seconds since the epoch of a timestamp.
+    epoch: Literal["time_to_unix", "unix_seconds"] = "time_to_unix"
+    # Whether the engine executes the SQL in our test suite (else: parse-checked only).
+    executed: bool = False
+    # How identifiers are quoted: "safe" quotes names whose case the engine would not change.
+    identify: bool | str = "safe"
+    note: str = ""
+
+
+QUIRKS: dict[str, Quirks] = {
+    "duckdb": Quirks(percentile="quantile_cont", executed=True,
+                     note="the embedded default; every reference metric is checked here"),
+    "postgres": Quirks(executed=True, note="executed against a real server in CI"),
+    "spark": Quirks(percentile="spark", executed=True,
+                    note="executed with a local pyspark session in CI"),
+    "snowflake": Quirks(note="weeks start on Monday with the default WEEK_START = 0"),
+    "bigquery": Quirks(week_unit="ISOWEEK", percentile="approx", epoch="unix_seconds",
+                       note="PERCENTILE_CONT is analytic-only: percentiles use APPROX_QUANTILES"),
+    "trino": Quirks(percentile="approx", note="no exact percentile: approx_percentile"),
+    "redshift": Quirks(note="percentile_cont as an aggregate"),
+}
+
+DEFAULT_DIALECT = "duckdb"
+
+
+def quirks(dialect: str) -> Quirks:
+    """The row for a dialect; sqlglot dialects not in the table get the defaults."""
+    return QUIRKS.get(dialect, Quirks())
+
+
+def percentile(dialect: str, value: exp.Expression, fraction: exp.Expression) -> exp.Expression:
+    style = quirks(dialect).percentile
+    if style == "quantile_cont":
+        return exp.Anonymous(this="QUANTILE_CONT", expressions=[value, fraction])
+    if style == "spark":
+        return exp.Anonymous(this="PERCENTILE", expressions=[value, fraction])
+    if style == "approx":
+        return exp.ApproxQuantile(this=value, quantile=fraction)
+    return exp.WithinGroup(
+        this=exp.PercentileCont(this=fraction),
+        expression=exp.Order(expressions=[exp.Ordered(this=value, nulls_first=False)]),
+    )
+
+
+def epoch_seconds(dialect: str, value: exp.Expression) -> exp.Expression:
+    if quirks(dialect).epoch == "unix_seconds":
+        return exp.Anonymous(this="UNIX_SECONDS", expressions=[value])
+    return exp.TimeToUnix(this=value)
+
+
+def truncate(dialect: str, value: exp.Expression, grain: str) -> exp.Expression:
+    """The first day of the period containing `value`, as a DATE."""
+    unit = quirks(dialect).week_unit if grain == "week" else grain.upper()
+    return exp.cast(exp.TimestampTrunc(this=value, unit=exp.var(unit)), "date")

@@ -1,0 +1,149 @@
+"""Model expressions to sqlglot trees.
+
+Names are resolved by callbacks, so one translator serves row expressions
+(columns of a source), measures (aggregates become columns of a CTE) and
+formulas (metric names become other metrics' value expressions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlglot import exp
+
+from metricc.backends.sql.dialects import epoch_seconds
+from metricc.model import expr as ex
+from metricc.model.functions import BETWEEN_UNITS
+
+Resolve = Callable[[ex.Expr], exp.Expression]
+
+_PRECEDENCE = {"or": 1, "and": 2, "=": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
+               "+": 5, "-": 5, "*": 6, "/": 6}
+_COMPARE: dict[str, type[exp.Expression]] = {
+    "=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
+}
+_ARITH: dict[str, type[exp.Expression]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
+
+
+def literal(node: ex.Number) -> exp.Expression:
+    value = node.fraction
+    text = format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+    return exp.Literal.number(text)
+
+
+def divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
+    """Floating-point division that gives null, not an error, for a zero denominator."""
+    return exp.Div(
+        this=exp.cast(numerator, "double"),
+        expression=exp.Nullif(this=_paren(denominator), expression=exp.Literal.number(0)),
+    )
+
+
+def _paren(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Binary | exp.Not | exp.Neg):
+        return exp.Paren(this=node)
+    return node
+
+
+class Translator:
+    """Turns one expression tree into SQL for a dialect.
+
+    `leaf` resolves names, columns and aggregate calls; everything else is
+    translated structurally here.
+    """
+
+    def __init__(self, dialect: str, leaf: Resolve) -> None:
+        self.dialect = dialect
+        self.leaf = leaf
+
+    def __call__(self, node: ex.Expr) -> exp.Expression:
+        return self.sql(node)
+
+    def sql(self, node: ex.Expr) -> exp.Expression:
+        if isinstance(node, ex.Binary):
+            return self._binary(node)
+        if isinstance(node, ex.Number):
+            return literal(node)
+        if isinstance(node, ex.String):
+            return exp.Literal.string(node.value)
+        if isinstance(node, ex.Null):
+            return exp.Null()
+        if isinstance(node, ex.Bool):
+            return exp.Boolean(this=node.value)
+        if isinstance(node, ex.DateLit):
+            return exp.cast(exp.Literal.string(node.value.isoformat()), "date")
+        if isinstance(node, ex.Duration):
+            return exp.Interval(this=exp.Literal.string(str(node.seconds)), unit=exp.var("SECOND"))
+        if isinstance(node, ex.Not):
+            return exp.Not(this=_paren(self.sql(node.operand)))
+        if isinstance(node, ex.Neg):
+            return exp.Neg(this=_paren(self.sql(node.operand)))
+        if isinstance(node, ex.InList):
+            found = exp.In(this=self.sql(node.operand), expressions=[self.sql(i) for i in node.items])
+            return exp.Not(this=exp.Paren(this=found)) if node.negated else found
+        if isinstance(node, ex.IsNull):
+            test = exp.Is(this=self.sql(node.operand), expression=exp.Null())
+            return exp.Not(this=exp.Paren(this=test)) if node.negated else test
+        if isinstance(node, ex.Like):
+            like = exp.Like(this=self.sql(node.operand), expression=exp.Literal.string(node.pattern))
+            return exp.Not(this=exp.Paren(this=like)) if node.negated else like
+        if isinstance(node, ex.Case):
+            return exp.Case(
+                ifs=[exp.If(this=self.sql(w.condition), true=self.sql(w.result)) for w in node.whens],
+                default=self.sql(node.default) if node.default is not None else None,
+            )
+        if isinstance(node, ex.Call) and node.func in _SCALARS:
+            return _SCALARS[node.func](self, [self.sql(a) for a in node.args])
+        if isinstance(node, ex.Call) and node.func in BETWEEN_UNITS:
+            start, end = (self.sql(a) for a in node.args)
+            seconds = exp.Sub(this=epoch_seconds(self.dialect, end),
+                              expression=epoch_seconds(self.dialect, start))
+            if BETWEEN_UNITS[node.func] == 1:
+                return exp.Paren(this=seconds)
+            return exp.Div(this=exp.cast(exp.Paren(this=seconds), "double"),
+                           expression=exp.Literal.number(BETWEEN_UNITS[node.func]))
+        return self.leaf(node)
+
+    def _binary(self, node: ex.Binary) -> exp.Expression:
+        left, right = self.sql(node.left), self.sql(node.right)
+        mine = _PRECEDENCE[node.op]
+        if isinstance(node.left, ex.Binary) and _PRECEDENCE[node.left.op] < mine:
+            left = exp.Paren(this=left)
+        if isinstance(node.right, ex.Binary) and _PRECEDENCE[node.right.op] <= mine:
+            right = exp.Paren(this=right)
+        if node.op == "/":
+            return divide(left, right)
+        if node.op == "and":
+            return exp.And(this=left, expression=right)
+        if node.op == "or":
+            return exp.Or(this=left, expression=right)
+        kind = _COMPARE.get(node.op) or _ARITH[node.op]
+        return kind(this=left, expression=right)
+
+
+def _one(kind: type[exp.Expression]) -> Callable[[Translator, list[exp.Expression]], exp.Expression]:
+    return lambda _t, args: kind(this=args[0])
+
+
+def _variadic(
+    kind: type[exp.Expression],
+) -> Callable[[Translator, list[exp.Expression]], exp.Expression]:
+    return lambda _t, args: kind(this=args[0], expressions=args[1:])
+
+
+_SCALARS: dict[str, Callable[[Translator, list[exp.Expression]], exp.Expression]] = {
+    "abs": _one(exp.Abs),
+    "floor": _one(exp.Floor),
+    "ceil": _one(exp.Ceil),
+    "upper": _one(exp.Upper),
+    "lower": _one(exp.Lower),
+    "trim": _one(exp.Trim),
+    "length": _one(exp.Length),
+    "round": lambda _t, a: exp.Round(this=a[0], decimals=a[1] if len(a) > 1 else None),
+    "coalesce": _variadic(exp.Coalesce),
+    "greatest": _variadic(exp.Greatest),
+    "least": _variadic(exp.Least),
+    "nullif": lambda _t, a: exp.Nullif(this=a[0], expression=a[1]),
+    "concat": lambda _t, a: exp.Concat(expressions=a),
+    "date": lambda _t, a: exp.cast(a[0], "date"),
+}

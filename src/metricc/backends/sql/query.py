@@ -1,0 +1,484 @@
+"""One metric, one query: the semantic model as sqlglot trees with named CTEs.
+
+Shape of every query:
+
+    bounds   first and last period of the metric's sources (or --from/--to)
+    spine    every period between them, so empty periods appear
+    <parts>  one CTE per measure: the source read once, filtered, grouped by
+             period (and dimensions); windows, states and funnels add steps
+    grid     spine x the dimension values seen (just the spine without --by)
+    final    grid LEFT JOIN parts; the value computed from the parts' columns
+
+A formula metric joins its inputs' parts onto the same grid and substitutes
+their value expressions into the formula, so inputs are re-aggregated at the
+formula's grain, never read back from another metric's output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlglot import exp
+
+from metricc.backends.sql.dialects import percentile, truncate
+from metricc.backends.sql.expressions import Translator, divide
+from metricc.model import expr as ex
+from metricc.model import semantic as sm
+from metricc.model.functions import ADDITIVE, AGGREGATES
+
+_STEP = {"day": (1, "DAY"), "week": (7, "DAY"), "month": (1, "MONTH"),
+         "quarter": (3, "MONTH"), "year": (1, "YEAR")}
+
+
+class QueryError(ValueError):
+    """A request the metric cannot answer (an unknown dimension, say)."""
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """What to compute: the grain, the breakdown and the range (inclusive dates)."""
+
+    grain: sm.Grain | None = None
+    dimensions: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+
+
+def _interval(amount: int, unit: str) -> exp.Expression:
+    return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
+
+
+def _col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table)
+
+
+def _table(source: sm.Source, alias: str) -> exp.Table:
+    parts = source.table.split(".")
+    table = exp.table_(parts[-1], db=parts[-2] if len(parts) > 1 else None,
+                       catalog=parts[-3] if len(parts) > 2 else None)
+    return table.as_(alias)  # type: ignore[return-value]
+
+
+def _not_null(column: exp.Expression) -> exp.Expression:
+    return exp.Not(this=exp.Is(this=column.copy(), expression=exp.Null()))
+
+
+def _date(value: date) -> exp.Expression:
+    return exp.cast(exp.Literal.string(value.isoformat()), "date")
+
+
+@dataclass
+class _Part:
+    """A CTE whose columns other expressions read: `cte.column`."""
+
+    name: str
+    columns: dict[int, str] = field(default_factory=dict)  # id(aggregate call) -> column
+    additive: dict[int, bool] = field(default_factory=dict)
+
+
+@dataclass
+class _Value:
+    """A metric's value over the grid, and for ratios its two sides."""
+
+    value: exp.Expression
+    numerator: exp.Expression | None = None
+    denominator: exp.Expression | None = None
+
+
+class QueryBuilder:
+    def __init__(self, project: sm.Project, dialect: str, options: QueryOptions) -> None:
+        self.project = project
+        self.dialect = dialect
+        self.options = options
+        self.ctes: dict[str, exp.Select] = {}
+        self.parts: list[_Part] = []
+        self.values: dict[str, _Value] = {}
+
+    # --- entry point --------------------------------------------------------
+
+    def build(self, metric: sm.Metric) -> exp.Select:
+        self.grain: sm.Grain = self.options.grain or metric.grain
+        self.dims = self.options.dimensions
+        self._check_dimensions(metric)
+        sources = [self.project.sources[s] for s in self.project.metric_sources(metric.name)]
+        self.ctes["bounds"] = self._bounds(sources, self.grain)
+        self.ctes["spine"] = self._spine("bounds", self.grain)
+        result = self._value(metric)
+        self.ctes["grid"] = self._grid()
+        columns: list[exp.Expression] = [_col("period", "grid")]
+        columns += [_col(d, "grid") for d in self.dims]
+        columns.append(exp.cast(result.value, "double").as_("value"))
+        if result.numerator is not None and result.denominator is not None:
+            columns.append(exp.cast(result.numerator, "double").as_("numerator"))
+            columns.append(exp.cast(result.denominator, "double").as_("denominator"))
+        query = exp.select(*columns).from_("grid")
+        for part in self.parts:
+            keys = ["period", *self.dims]
+            condition = exp.and_(*(
+                exp.NullSafeEQ(this=_col(k, part.name), expression=_col(k, "grid"))
+                if k != "period" else exp.EQ(this=_col(k, part.name), expression=_col(k, "grid"))
+                for k in keys
+            ))
+            query = query.join(part.name, on=condition, join_type="left")
+        query = query.order_by(*(_col(k, "grid") for k in ["period", *self.dims]))
+        for name, cte in self.ctes.items():
+            query = query.with_(name, as_=cte)
+        return query
+
+    def _check_dimensions(self, metric: sm.Metric) -> None:
+        for dim in self.dims:
+            for name in self.project.metric_sources(metric.name):
+                if dim not in self.project.sources[name].dimensions:
+                    known = ", ".join(self.project.sources[name].dimensions) or "none"
+                    raise QueryError(f"`{metric.name}` cannot be broken down by `{dim}`: source "
+                                     f"`{name}` declares no such dimension (it has: {known})")
+        if self.dims and self._has_conversion(metric):
+            raise QueryError(f"`{metric.name}` is a conversion: it cannot be broken down by "
+                             "dimensions yet")
+
+    def _has_conversion(self, metric: sm.Metric) -> bool:
+        d = metric.definition
+        if isinstance(d, sm.Conversion):
+            return True
+        if isinstance(d, sm.Derived):
+            return any(self._has_conversion(self.project.metrics[i]) for i in d.inputs)
+        return False
+
+    # --- time -----------------------------------------------------------------
+
+    def _time_range(self, source: sm.Source) -> tuple[exp.Expression, exp.Expression]:
+        """The earliest and latest moment a source's rows occupy."""
+        start = _col(source.start_column, source.name)
+        if source.kind == "state" and source.valid_to:
+            end: exp.Expression = exp.Coalesce(this=_col(source.valid_to, source.name),
+                                               expressions=[start.copy()])
+        else:
+            end = start.copy()
+        return exp.Min(this=start), exp.Max(this=end)
+
+    def _bounds(self, sources: list[sm.Source], grain: str) -> exp.Select:
+        """First and last period start (DATEs): from the options, else from the data."""
+        lows, highs = [], []
+        for source in sources:
+            low, high = self._time_range(source)
+            lows.append(exp.select(truncate(self.dialect, low, grain).as_("lo"),
+                                   truncate(self.dialect, high, grain).as_("hi"))
+                        .from_(_table(source, source.name)))
+        union: exp.Expression = lows[0]
+        for select in lows[1:]:
+            union = exp.union(union, select, distinct=False)
+        data = exp.select(exp.Min(this=_col("lo")).as_("lo"), exp.Max(this=_col("hi")).as_("hi"))
+        data = data.from_(exp.Subquery(this=union, alias=exp.TableAlias(
+            this=exp.to_identifier("source_bounds"))))
+        if self.options.start is None and self.options.end is None:
+            return data if len(lows) > 1 else lows[0]
+        lo: exp.Expression = _col("lo")
+        hi: exp.Expression = _col("hi")
+        if self.options.start is not None:
+            lo = truncate(self.dialect, _date(self.options.start), grain)
+        if self.options.end is not None:
+            hi = truncate(self.dialect, _date(self.options.end), grain)
+        del highs
+        return exp.select(lo.as_("lo"), hi.as_("hi")).from_(exp.Subquery(
+            this=data, alias=exp.TableAlias(this=exp.to_identifier("data_bounds"))))
+
+    def _spine(self, bounds: str, grain: str) -> exp.Select:
+        amount, unit = _STEP[grain]
+        series = exp.GenerateDateArray(
+            start=exp.Subquery(this=exp.select("lo").from_(bounds)),
+            end=exp.Subquery(this=exp.select("hi").from_(bounds)),
+            step=_interval(amount, unit),
+        )
+        alias = exp.TableAlias(this=exp.to_identifier("series"),
+                               columns=[exp.to_identifier("period")])
+        return exp.select(exp.cast(_col("period"), "date").as_("period")).from_(
+            exp.Unnest(expressions=[series], alias=alias))
+
+    def _row_range(self, column: exp.Expression, lead_days: int = 0) -> list[exp.Expression]:
+        """Row filters for --from/--to, so engines can skip what is out of range."""
+        out: list[exp.Expression] = []
+        if self.options.start is not None:
+            low = truncate(self.dialect, _date(self.options.start), self.grain)
+            if lead_days:
+                low = exp.Sub(this=low, expression=_interval(lead_days, "DAY"))
+            out.append(exp.GTE(this=column.copy(), expression=low))
+        if self.options.end is not None:
+            amount, unit = _STEP[self.grain]
+            high = exp.Add(this=truncate(self.dialect, _date(self.options.end), self.grain),
+                           expression=_interval(amount, unit))
+            out.append(exp.LT(this=column.copy(), expression=high))
+        return out
+
+    # --- values -----------------------------------------------------------------
+
+    def _value(self, metric: sm.Metric) -> _Value:
+        if metric.name in self.values:
+            return self.values[metric.name]
+        d = metric.definition
+        if isinstance(d, sm.Simple):
+            part = self._measure_part(f"{metric.name}__measure", d.measure)
+            result = _Value(self._measure_value(d.measure, part))
+        elif isinstance(d, sm.Ratio):
+            top = self._measure_part(f"{metric.name}__numerator", d.numerator)
+            bottom = self._measure_part(f"{metric.name}__denominator", d.denominator)
+            num, den = self._measure_value(d.numerator, top), self._measure_value(d.denominator,
+                                                                                  bottom)
+            result = _Value(divide(num, den), num, den)
+        elif isinstance(d, sm.Window):
+            part = self._window_part(metric.name, d)
+            result = _Value(self._measure_value(d.measure, part))
+        elif isinstance(d, sm.Conversion):
+            name = self._conversion_part(metric.name, d)
+            converted = exp.Coalesce(this=_col("converted", name),
+                                     expressions=[exp.Literal.number(0)])
+            entered = exp.Coalesce(this=_col("entered", name), expressions=[exp.Literal.number(0)])
+            result = _Value(divide(converted, entered), converted, entered)
+        else:
+            translate = Translator(self.dialect, lambda node: self._input(node))
+            result = _Value(translate(d.formula))
+        self.values[metric.name] = result
+        return result
+
+    def _input(self, node: ex.Expr) -> exp.Expression:
+        assert isinstance(node, ex.Name)
+        return exp.Paren(this=self._value(self.project.metrics[node.name]).value)
+
+    def _measure_value(self, measure: sm.Measure, part: _Part) -> exp.Expression:
+        def leaf(node: ex.Expr) -> exp.Expression:
+            assert isinstance(node, ex.Call)
+            column = _col(part.columns[id(node)], part.name)
+            if part.additive[id(node)]:
+                return exp.Coalesce(this=column, expressions=[exp.Literal.number(0)])
+            return column
+
+        return Translator(self.dialect, leaf)(measure.expr)
+
+    # --- parts: where sources are read --------------------------------------------
+
+    def _aggregates(self, measure: sm.Measure) -> list[ex.Call]:
+        return [n for n in ex.walk(measure.expr)
+                if isinstance(n, ex.Call) and n.func in AGGREGATES]
+
+    def _row_sql(self, source: sm.Source) -> Translator:
+        """Translator for row expressions over one source's columns."""
+        def leaf(node: ex.Expr) -> exp.Expression:
+            if isinstance(node, ex.Column):
+                return _col(node.column, node.source)
+            if isinstance(node, ex.Name):
+                return _col(node.name, source.name)
+            raise AssertionError(f"not a row expression: {node!r}")
+
+        return Translator(self.dialect, leaf)
+
+    def _dimension_sql(self, source: sm.Source) -> list[exp.Expression]:
+        row = self._row_sql(source)
+        return [row(source.dimensions[d]) for d in self.dims]
+
+    def _aggregate_sql(self, call: ex.Call, row: Translator) -> exp.Expression:
+        arg = row(call.args[0])
+        func = call.func
+        if func == "count":
+            return exp.Count(this=arg)
+        if func == "count_distinct":
+            return exp.Count(this=exp.Distinct(expressions=[arg]))
+        if func == "sum":
+            return exp.Sum(this=arg)
+        if func == "avg":
+            return exp.Avg(this=arg)
+        if func == "min":
+            return exp.Min(this=arg)
+        if func == "max":
+            return exp.Max(this=arg)
+        fraction = exp.Literal.number("0.5") if func == "median" else row(call.args[1])
+        if isinstance(fraction, exp.Literal) and func == "percentile":
+            assert isinstance(call.args[1], ex.Number)
+            fraction = exp.Literal.number(str(call.args[1].fraction))
+        return percentile(self.dialect, arg, fraction)
+
+    def _new_part(self, name: str, calls: list[ex.Call]) -> _Part:
+        part = _Part(name)
+        for index, call in enumerate(calls):
+            part.columns[id(call)] = f"agg_{index}"
+            part.additive[id(call)] = call.func in ADDITIVE
+        self.parts.append(part)
+        return part
+
+    def _measure_part(self, name: str, measure: sm.Measure) -> _Part:
+        source = self.project.sources[measure.source]
+        calls = self._aggregates(measure)
+        part = self._new_part(name, calls)
+        row = self._row_sql(source)
+        dims = self._dimension_sql(source)
+        aggs = [self._aggregate_sql(c, row).as_(part.columns[id(c)]) for c in calls]
+        filters = [row(measure.where)] if measure.where is not None else []
+        table = _table(source, source.name)
+        if measure.timing in ("active_at_start", "active_at_end"):
+            period: exp.Expression = _col("period", "spine")
+            edge: exp.Expression = period.copy()
+            if measure.timing == "active_at_end":
+                amount, unit = _STEP[self.grain]
+                edge = exp.Add(this=edge, expression=_interval(amount, unit))
+            start = _col(source.start_column, source.name)
+            alive = [exp.LT(this=start, expression=edge)]
+            if source.valid_to:
+                end = _col(source.valid_to, source.name)
+                alive.append(exp.Paren(this=exp.or_(
+                    exp.Is(this=end, expression=exp.Null()),
+                    exp.GTE(this=end.copy(), expression=edge.copy()))))
+            select = exp.select(period.as_("period"), *self._aliased(dims), *aggs).from_("spine")
+            select = select.join(table, on=exp.and_(*alive))
+            group = [period.copy(), *(d.copy() for d in dims)]
+        else:
+            column = source.valid_to if measure.timing == "ended" else source.start_column
+            assert column is not None
+            time = _col(column, source.name)
+            period = truncate(self.dialect, time, self.grain)
+            filters += [_not_null(time)]
+            filters += self._row_range(time)
+            select = exp.select(period.as_("period"), *self._aliased(dims), *aggs).from_(table)
+            group = [period.copy(), *(d.copy() for d in dims)]
+        if filters:
+            select = select.where(exp.and_(*filters))
+        self.ctes[name] = select.group_by(*group)
+        return part
+
+    def _aliased(self, dims: list[exp.Expression]) -> list[exp.Expression]:
+        return [d.copy().as_(name) for d, name in zip(dims, self.dims, strict=True)]
+
+    def _window_part(self, metric: str, definition: sm.Window) -> _Part:
+        """A trailing window of `days` days ending on each day, reported per period.
+
+        Rows are first reduced per day (partial aggregates, or distinct values
+        for count_distinct), then each reported day joins the days of its window.
+        At a coarser grain the reported day is the period's last day.
+        """
+        measure = definition.measure
+        days = definition.window.seconds // 86400
+        source = self.project.sources[measure.source]
+        calls = self._aggregates(measure)
+        row = self._row_sql(source)
+        dims = self._dimension_sql(source)
+        time = _col(source.start_column, source.name)
+        day = exp.cast(time, "date")
+        daily, reported, windowed = f"{metric}__daily", f"{metric}__days", f"{metric}__window"
+        decomposable = all(c.func in ("count", "sum", "avg", "min", "max") for c in calls)
+        filters = [row(measure.where)] if measure.where is not None else []
+        filters += [_not_null(time)]
+        filters += self._row_range(time, lead_days=days - 1)
+        columns: list[exp.Expression] = [day.as_("day"), *self._aliased(dims)]
+        combine: list[exp.Expression] = []
+        for index, call in enumerate(calls):
+            value = _col(f"v{index}", daily)
+            if decomposable:
+                if call.func == "avg":
+                    columns += [exp.Sum(this=row(call.args[0])).as_(f"v{index}"),
+                                exp.Count(this=row(call.args[0])).as_(f"n{index}")]
+                    combine.append(divide(exp.Sum(this=value), exp.Sum(this=_col(f"n{index}",
+                                                                                 daily))))
+                else:
+                    partial = self._aggregate_sql(call, row)
+                    columns.append(partial.as_(f"v{index}"))
+                    merge = {"count": exp.Sum, "sum": exp.Sum, "min": exp.Min, "max": exp.Max}
+                    combine.append(merge[call.func](this=value))
+            else:
+                columns.append(row(call.args[0]).as_(f"v{index}"))
+                rebuilt = call.model_copy(update={"args": (ex.Name(name=f"v{index}",
+                                                                    span=call.span),
+                                                           *call.args[1:])})
+                combine.append(self._aggregate_sql(rebuilt, Translator(
+                    self.dialect, lambda n: _col(n.name, daily) if isinstance(n, ex.Name)
+                    else self._row_sql(source)(n))))
+        select = exp.select(*columns).from_(_table(source, source.name))
+        if filters:
+            select = select.where(exp.and_(*filters))
+        if decomposable:
+            select = select.group_by(day.copy(), *(d.copy() for d in dims))
+        elif all(c.func == "count_distinct" for c in calls):
+            select = select.distinct()
+        self.ctes[daily] = select
+        # The days to report: every day of the range, or each period's last day.
+        self.ctes[f"{metric}__day_bounds"] = self._bounds([source], "day")
+        self.ctes[f"{metric}__all_days"] = self._spine(f"{metric}__day_bounds", "day")
+        all_days = f"{metric}__all_days"
+        last = exp.Max(this=_col("period", all_days)).as_("day")
+        self.ctes[reported] = exp.select(last).from_(all_days).group_by(
+            truncate(self.dialect, _col("period", all_days), self.grain))
+        part = self._new_part(windowed, calls)
+        lower = exp.Sub(this=_col("day", reported), expression=_interval(days - 1, "DAY"))
+        joined = exp.select(
+            truncate(self.dialect, _col("day", reported), self.grain).as_("period"),
+            *(_col(d, daily).as_(d) for d in self.dims),
+            *(c.as_(part.columns[id(call)]) for c, call in zip(combine, calls, strict=True)),
+        ).from_(reported).join(daily, on=exp.and_(
+            exp.GTE(this=_col("day", daily), expression=lower),
+            exp.LTE(this=_col("day", daily), expression=_col("day", reported)),
+        ))
+        self.ctes[windowed] = joined.group_by(
+            truncate(self.dialect, _col("day", reported), self.grain),
+            *(_col(d, daily) for d in self.dims))
+        return part
+
+    def _conversion_part(self, metric: str, definition: sm.Conversion) -> str:
+        """Entities whose first `start` row falls in the period, and how many reached `end`."""
+        source = self.project.sources[definition.source]
+        row = self._row_sql(source)
+        entity = row(source.entities[definition.entity])
+        time = _col(source.start_column, source.name)
+        entered, converted, name = f"{metric}__entered", f"{metric}__converted", f"{metric}__funnel"
+        self.ctes[entered] = (
+            exp.select(entity.as_("entity"), exp.Min(this=time).as_("entered_at"))
+            .from_(_table(source, source.name))
+            .where(exp.and_(row(definition.start),
+                            _not_null(time)))
+            .group_by(entity.copy())
+        )
+        deadline = exp.Add(this=_col("entered_at", entered),
+                           expression=_interval(definition.within.seconds, "SECOND"))
+        self.ctes[converted] = (
+            exp.select(_col("entity", entered).as_("entity"))
+            .from_(entered)
+            .join(_table(source, source.name), on=exp.and_(
+                exp.EQ(this=entity.copy(), expression=_col("entity", entered)),
+                exp.GTE(this=time.copy(), expression=_col("entered_at", entered)),
+                exp.LTE(this=time.copy(), expression=deadline),
+                row(definition.end),
+            ))
+            .group_by(_col("entity", entered))
+        )
+        period = truncate(self.dialect, _col("entered_at", entered), self.grain)
+        funnel = (
+            exp.select(period.as_("period"),
+                       exp.Count(this=_col("entity", converted)).as_("converted"),
+                       exp.Count(this=exp.Star()).as_("entered"))
+            .from_(entered)
+            .join(converted, on=exp.EQ(this=_col("entity", converted),
+                                       expression=_col("entity", entered)), join_type="left")
+        )
+        ranged = self._row_range(_col("entered_at", entered))
+        if ranged:
+            funnel = funnel.where(exp.and_(*ranged))
+        self.ctes[name] = funnel.group_by(period.copy())
+        self.parts.append(_Part(name))
+        return name
+
+    # --- the grid ---------------------------------------------------------------------
+
+    def _grid(self) -> exp.Select:
+        if not self.dims:
+            return exp.select(_col("period")).from_("spine")
+        seen: exp.Expression | None = None
+        for part in self.parts:
+            select = exp.select(*(_col(d) for d in self.dims)).from_(part.name)
+            seen = select if seen is None else exp.union(seen, select, distinct=True)
+        assert seen is not None
+        combos = exp.Subquery(this=seen, alias=exp.TableAlias(this=exp.to_identifier("combos")))
+        return (exp.select(_col("period", "spine"), *(_col(d, "combos") for d in self.dims))
+                .from_("spine").join(combos, join_type="cross"))
+
+
+def build_query(
+    project: sm.Project, metric: str, dialect: str, options: QueryOptions | None = None
+) -> exp.Select:
+    """The query for one metric in one dialect (raises QueryError for impossible requests)."""
+    return QueryBuilder(project, dialect, options or QueryOptions()).build(project.metrics[metric])
