@@ -128,15 +128,33 @@ def lint(ctx: click.Context, path: Path | None, fmt: str) -> None:
     sys.exit(1 if diagnostics and compilation.failed else 0)
 
 
+def _dialects(ctx: click.Context, given: tuple[str, ...]) -> list[str]:
+    """The dialects asked for, else the config's; unknown names are usage errors."""
+    from sqlglot.dialects.dialect import Dialect
+
+    chosen = list(dict.fromkeys(given or _config(ctx).dialects))
+    for name in chosen:
+        try:
+            Dialect.get_or_raise(name)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--dialect") from error
+    return chosen
+
+
 @main.command(name="compile")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               help="The build folder (default: `out` in metricc.toml, else build/).")
+@click.option("--dialect", "dialects", multiple=True, metavar="NAME",
+              help="SQL dialect to write (repeatable): duckdb, postgres, snowflake, bigquery, "
+              "spark, trino, redshift, or any sqlglot dialect. Default: metricc.toml, else duckdb.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="human", show_default=True,
               help="How to print problems.")
 @click.pass_context
-def compile_(ctx: click.Context, path: Path | None, out: Path | None, fmt: str) -> None:
-    """Compile PATH into a build folder: the manifest and its JSON Schema.
+def compile_(
+    ctx: click.Context, path: Path | None, out: Path | None, dialects: tuple[str, ...], fmt: str
+) -> None:
+    """Compile PATH into a build folder: manifest, JSON Schema and SQL per dialect.
 
     The folder is replaced only when the whole build succeeds: a failed
     compile leaves the previous build untouched.
@@ -144,14 +162,16 @@ def compile_(ctx: click.Context, path: Path | None, out: Path | None, fmt: str) 
     \b
     Examples:
       metricc compile
-      metricc compile metrics --out build
+      metricc compile metrics --out build --dialect duckdb --dialect postgres
     """
     from metricc.backends.manifest import manifest_files
+    from metricc.backends.sql import sql_files
     from metricc.display import describe_build
     from metricc.output import write_tree
     from metricc.pipeline import check_project
 
     config = _config(ctx)
+    chosen = _dialects(ctx, dialects)
     target = out if out is not None else config.resolve_path(config.out)
     compilation = check_project(_project_path(ctx, path))
     diagnostics = compilation.sorted_diagnostics()
@@ -159,6 +179,118 @@ def compile_(ctx: click.Context, path: Path | None, out: Path | None, fmt: str) 
         report(diagnostics, compilation, fmt, err=fmt in ("human", "concise"))
     if compilation.failed or compilation.project is None:
         fail(f"nothing written: fix the errors above ({target} is unchanged)")
-    files = manifest_files(compilation.project)
+    files: dict[str, str] = {}
+    files.update(manifest_files(compilation.project))
+    files.update(sql_files(compilation.project, chosen))
     write_tree(target, files)
     click.echo(describe_build(compilation.project, target, files))
+
+
+def _parse_date(value: str | None, option: str) -> Any:
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"`{value}` is not a date (YYYY-MM-DD)", param_hint=option) \
+            from error
+
+
+@main.command()
+@click.argument("metric")
+@click.option("--project", "project_path", type=click.Path(path_type=Path),
+              help="The folder of .metric files (default: metricc.toml, else metrics/).")
+@click.option("--db", help="The warehouse: a DuckDB file (default: `warehouse` in metricc.toml, "
+              "else warehouse.duckdb).")
+@click.option("--grain", type=click.Choice(["day", "week", "month", "quarter", "year"]),
+              help="Report per this period instead of the metric's own grain.")
+@click.option("--by", "by", default="", metavar="DIM,...", help="Break down by dimensions.")
+@click.option("--from", "start", metavar="DATE", help="First day to report (YYYY-MM-DD).")
+@click.option("--to", "end", metavar="DATE", help="Last day to report (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "sql"]),
+              default="table", show_default=True, help="Output format (`sql` prints the query).")
+@click.pass_context
+def query(
+    ctx: click.Context, metric: str, project_path: Path | None, db: str | None,
+    grain: str | None, by: str, start: str | None, end: str | None, fmt: str,
+) -> None:
+    """Compute METRIC on the warehouse and print one row per period.
+
+    \b
+    Examples:
+      metricc query weekly_core_users
+      metricc query dau --db warehouse.duckdb --by platform --from 2026-03-01 --format csv
+      metricc query activation_rate --grain month --format json
+    """
+    from metricc import results
+    from metricc.backends.sql import QueryError, QueryOptions, metric_sql
+    from metricc.pipeline import check_project
+    from metricc.resolve.suggest import did_you_mean
+    from metricc.warehouse.engines import WarehouseError, parse_target, run
+
+    config = _config(ctx)
+    compilation = check_project(_project_path(ctx, project_path))
+    if compilation.failed or compilation.project is None:
+        report(compilation.sorted_diagnostics(), compilation, "human", err=True)
+        fail("the project has errors: fix them before querying")
+    project = compilation.project
+    if metric not in project.metrics:
+        hint = did_you_mean(metric, project.metrics, "metric") or ""
+        raise click.BadParameter(f"no metric `{metric}` in the project; {hint}",
+                                 param_hint="METRIC")
+    dims = tuple(d.strip() for d in by.split(",") if d.strip())
+    options = QueryOptions(grain=grain, dimensions=dims,  # type: ignore[arg-type]
+                           start=_parse_date(start, "--from"), end=_parse_date(end, "--to"))
+    if options.start and options.end and options.start > options.end:
+        raise click.BadParameter("--from is after --to", param_hint="--from")
+    target = parse_target(db or config.warehouse or "warehouse.duckdb")
+    try:
+        sql = metric_sql(project, metric, target.dialect, options)
+    except QueryError as error:
+        raise click.BadParameter(str(error), param_hint="--by") from error
+    if fmt == "sql":
+        click.echo(sql, nl=False)
+        return
+    try:
+        columns, rows = run(target, sql)
+    except WarehouseError as error:
+        fail(str(error))
+    definition = project.metrics[metric]
+    items = results.records(definition, columns, rows)
+    if fmt == "json":
+        click.echo(results.to_json(items), nl=False)
+    elif fmt == "csv":
+        click.echo(results.to_csv(items), nl=False)
+    else:
+        click.echo(results.to_table(definition, items, options.grain or definition.grain), nl=False)
+
+
+@main.command(name="sample-warehouse")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path),
+                default="warehouse.duckdb")
+@click.option("--scale", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
+              help="Size: 1 is about 5,000 users over 180 days; 2000 is tens of millions of "
+              "events.")
+@click.option("--seed", type=int, default=42, show_default=True,
+              help="The random seed: the same seed writes the same rows everywhere.")
+def sample_warehouse(path: Path, scale: float, seed: int) -> None:
+    """Write the deterministic sample warehouse into a DuckDB file at PATH.
+
+    The file is replaced atomically. Every reference metric in metrics/ runs
+    on it, so `metricc query` works on a fresh machine with no server.
+
+    \b
+    Examples:
+      metricc sample-warehouse                 # ./warehouse.duckdb
+      metricc sample-warehouse big.duckdb --scale 2000
+    """
+    from metricc.progress import progress_bar
+    from metricc.warehouse.sample import write_duckdb
+
+    with progress_bar("generating") as progress:
+        counts = write_duckdb(path, scale=scale, seed=seed, progress=progress)
+    total = sum(counts.values())
+    click.echo(f"Wrote {total:,} rows in {len(counts)} tables to {path} (seed {seed}, "
+               f"scale {scale:g}).")

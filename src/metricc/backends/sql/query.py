@@ -469,7 +469,7 @@ class QueryBuilder:
             return exp.select(_col("period")).from_("spine")
         seen: exp.Expression | None = None
         for part in self.parts:
-            select = exp.select(*(_col(d) for d in self.dims)).from_(part.name)
+            select = exp.select(*(_col(d) for d in self.dims)).from_(part.name).distinct()
             seen = select if seen is None else exp.union(seen, select, distinct=True)
         assert seen is not None
         combos = exp.Subquery(this=seen, alias=exp.TableAlias(this=exp.to_identifier("combos")))
