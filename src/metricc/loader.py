@@ -53,7 +53,19 @@ def read_source(path: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
                 help="save the file as UTF-8",
             )
         ]
-    return SourceFile(shown, text.removeprefix("\ufeff")), []
+    source = SourceFile(shown, text.removeprefix("\ufeff"))
+    nul = source.text.find("\x00")
+    if nul != -1:
+        return source, [
+            diag(
+                "MC003",
+                f"`{shown}` contains a NUL byte: it is not a text file",
+                source.span(nul, nul + 1),
+                label="NUL byte",
+                help="remove it; `.metric` files are UTF-8 text",
+            )
+        ]
+    return source, []
 
 
 def load_sources(root: Path) -> tuple[list[SourceFile], list[Diagnostic]]:

@@ -34,6 +34,7 @@ class ExpressionChecker:
         Returns whether an aggregate was met; sources named go into `found`.
         """
         met = False
+        outside: list[ex.Column] = []
         stack: list[tuple[ex.Expr, bool]] = [(node, in_aggregate)]
         while stack:
             current, inside = stack.pop()
@@ -63,6 +64,10 @@ class ExpressionChecker:
                              label="not a function metricc knows",
                              help=did_you_mean(current.func, known, "function"))
                     )
+                    # It may have been meant as an aggregate: don't pile up errors.
+                    met = True
+                    stack.extend((arg, True) for arg in current.args)
+                    continue
                 else:
                     self._arity(current, SCALARS[current.func].min_args,
                                 SCALARS[current.func].max_args)
@@ -85,10 +90,7 @@ class ExpressionChecker:
                     elif found is not None:
                         found.add(current.source)
                     if aggregates and not inside:
-                        self._error("MC208", f"column `{current.source}.{current.column}` is "
-                                    "outside an aggregate", current,
-                                    help=f"aggregate it, e.g. `sum({current.source}."
-                                    f"{current.column})`, or move it into `where`")
+                        outside.append(current)
                 continue
             if isinstance(current, ex.Name) and columns == "qualified":
                 hint = (f"write `{next(iter(found))}.{current.name}`" if found and len(found) == 1
@@ -97,6 +99,10 @@ class ExpressionChecker:
                             label="which source?", help=hint)
                 continue
             stack.extend((child, inside) for child in ex.children(current))  # type: ignore[misc]
+        for column in outside if met else []:
+            name = f"{column.source}.{column.column}"
+            self._error("MC208", f"column `{name}` is outside an aggregate", column,
+                        help=f"aggregate it, e.g. `sum({name})`, or move the test into `where`")
         return met
 
     def _arity(self, call: ex.Call, low: int, high: int | None) -> None:
@@ -121,9 +127,10 @@ class ExpressionChecker:
         before = len(self.diagnostics)
         found: set[str] = set()
         if not self.check(node, aggregates=True, columns="qualified", found=found):
+            example = (f"`count({node.source}.{node.column})`" if isinstance(node, ex.Column)
+                       else "`count_distinct(events.user_id)` or `sum(orders.amount_usd)`")
             self._error("MC208", "a measure needs an aggregate", node,
-                        label="no aggregate here",
-                        help="e.g. `count_distinct(events.user_id)` or `sum(orders.amount_usd)`")
+                        label="no aggregate here", help=f"aggregate the rows, e.g. {example}")
         if where is not None:
             self.check(where, aggregates=False, columns="qualified", found=found)
         if len(found) > 1:

@@ -148,12 +148,16 @@ def _syntax_error(source: SourceFile, error: UnexpectedInput, position: int) -> 
     hint = "expected " + _one_of(expected) if expected else None
     if token.type == "$END":
         end = len(source.text)
+        opened = list(_BLOCK_START.finditer(source.text))
+        where = f"`{opened[-1].group(1)} {opened[-1].group(2)}`" if opened else "the last block"
         return diag(
             "MC005",
             "the file ends in the middle of a definition",
             source.span(end, end),
-            label=hint or "",
-            help="close every block with `}`",
+            label="the file ends here",
+            secondary=[Label(span=source.span(opened[-1].start(), opened[-1].end()),
+                             message="this block is still open")] if opened else [],
+            help=f"finish {where} and close it with `}}`",
         )
     span: Span = token_span(source.path, token)
     return diag(

@@ -1,0 +1,64 @@
+"""Shared fixtures: projects from text, and snapshot extensions for artifacts."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+from syrupy.extensions.json import JSONSnapshotExtension
+from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+from metricc.pipeline import Compilation, check_project
+
+ROOT = Path(__file__).resolve().parents[1]
+METRICS = ROOT / "metrics"
+CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+class SQLSnapshot(SingleFileSnapshotExtension):
+    """One `.sql` file per snapshot, so a diff in review reads as SQL."""
+
+    _write_mode = WriteMode.TEXT
+    file_extension = "sql"
+
+
+class TextSnapshot(SingleFileSnapshotExtension):
+    _write_mode = WriteMode.TEXT
+    file_extension = "txt"
+
+
+@pytest.fixture
+def sql_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(SQLSnapshot)
+
+
+@pytest.fixture
+def text_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(TextSnapshot)
+
+
+@pytest.fixture
+def json_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+@pytest.fixture
+def write_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Write `{name: text}` as .metric files in a temp folder and check them.
+
+    The working folder moves there so diagnostics show short relative paths.
+    """
+    monkeypatch.chdir(tmp_path)
+
+    def make(files: dict[str, str] | str) -> Compilation:
+        if isinstance(files, str):
+            files = {"main.metric": files}
+        folder = tmp_path / "project"
+        folder.mkdir(exist_ok=True)
+        for name, text in files.items():
+            (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+        return check_project(Path("project"))
+
+    return make

@@ -1,0 +1,81 @@
+"""Valid files parse and resolve; their manifests are snapshot-tested."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from metricc.backends.manifest import manifest_files
+from metricc.pipeline import check_project
+from tests.conftest import CORPUS, METRICS, ROOT
+
+VALID = sorted((CORPUS / "valid").glob("*.metric"))
+
+
+@pytest.fixture(autouse=True)
+def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
+def test_valid_corpus_file_compiles(path: Path, json_snapshot: SnapshotAssertion) -> None:
+    result = check_project(path.relative_to(ROOT))
+    assert [d.message for d in result.diagnostics] == []
+    assert result.project is not None
+    manifest = json.loads(manifest_files(result.project)["manifest.json"])
+    assert manifest == json_snapshot
+
+
+def test_reference_set_is_clean_and_complete() -> None:
+    result = check_project(METRICS.relative_to(ROOT))
+    assert [d.message for d in result.diagnostics] == []
+    assert result.project is not None
+    expected = {
+        "weekly_core_users", "activation_rate", "dau", "mau", "stickiness",
+        "avg_session_duration", "sessions_per_user", "feature_adoption_rate", "churn_rate",
+        "p95_page_load_ms", "api_error_rate", "p99_api_latency_ms", "deploy_success_rate",
+        "signup_to_purchase", "cac", "revenue_per_user", "arppu", "gross_margin", "cltv",
+        "cltv_to_cac", "ctr", "cpa", "roas", "nps", "task_success_rate",
+        "tickets_per_1k_users", "pr_cycle_time_hours", "merged_prs", "escaped_defect_rate",
+    }
+    assert set(result.project.metrics) == expected
+    assert set(result.project.slos) == {"api_availability", "api_availability_prom"}
+    for metric in result.project.metrics.values():
+        assert metric.owner and metric.goal and metric.indicator and metric.direction
+        assert metric.action, metric.name
+
+
+def test_reference_manifest(json_snapshot: SnapshotAssertion) -> None:
+    result = check_project(METRICS.relative_to(ROOT))
+    assert result.project is not None
+    assert json.loads(manifest_files(result.project)["manifest.json"]) == json_snapshot
+
+
+def test_manifest_is_deterministic() -> None:
+    first = check_project(METRICS.relative_to(ROOT))
+    second = check_project(METRICS.relative_to(ROOT))
+    assert first.project is not None and second.project is not None
+    assert manifest_files(first.project) == manifest_files(second.project)
+
+
+def test_manifest_validates_against_its_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    result = check_project(METRICS.relative_to(ROOT))
+    assert result.project is not None
+    files = manifest_files(result.project)
+    jsonschema.validate(json.loads(files["manifest.json"])["project"],
+                        json.loads(files["manifest.schema.json"]))
+
+
+def test_files_are_read_in_a_stable_order(tmp_path: Path) -> None:
+    for name in ["b.metric", "a/z.metric", "a.metric"]:
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("", encoding="utf-8")
+    os.chdir(tmp_path)
+    result = check_project(Path("."))
+    assert [f.path for f in result.files] == ["a.metric", "a/z.metric", "b.metric"]
