@@ -72,8 +72,6 @@ class Translator:
             return exp.Boolean(this=node.value)
         if isinstance(node, ex.DateLit):
             return exp.cast(exp.Literal.string(node.value.isoformat()), "date")
-        if isinstance(node, ex.Duration):
-            return exp.Interval(this=exp.Literal.string(str(node.seconds)), unit=exp.var("SECOND"))
         if isinstance(node, ex.Not):
             return exp.Not(this=_paren(self.sql(node.operand)))
         if isinstance(node, ex.Neg):

@@ -49,6 +49,13 @@ def _interval(amount: int, unit: str) -> exp.Expression:
     return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
 
 
+def _duration(duration: ex.Duration) -> exp.Expression:
+    """A duration in the unit it was written in (weeks as days: engines differ on WEEK)."""
+    amount, unit = duration.amount, {"s": "SECOND", "m": "MINUTE", "h": "HOUR", "d": "DAY",
+                                     "w": "DAY"}[duration.unit]
+    return _interval(amount * 7 if duration.unit == "w" else amount, unit)
+
+
 def _col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table)
 
@@ -434,7 +441,7 @@ class QueryBuilder:
             .group_by(entity.copy())
         )
         deadline = exp.Add(this=_col("entered_at", entered),
-                           expression=_interval(definition.within.seconds, "SECOND"))
+                           expression=_duration(definition.within))
         self.ctes[converted] = (
             exp.select(_col("entity", entered).as_("entity"))
             .from_(entered)

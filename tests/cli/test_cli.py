@@ -1,0 +1,121 @@
+"""The command line: exit codes, help, config, and builds that never lose work."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from metricc import __version__
+from metricc.cli import main
+from tests.conftest import METRICS
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(METRICS, tmp_path / "metrics")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_version() -> None:
+    assert run("--version") == (0, f"metricc, version {__version__}\n")
+
+
+@pytest.mark.parametrize("command", [[], ["lint"], ["compile"], ["query"], ["sample-warehouse"]])
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    code, output = run(*command, "--help")
+    assert code == 0
+    assert "Examples:" in output and "metricc " in output
+
+
+def test_lint_defaults_to_metrics_folder(project: Path) -> None:
+    assert run("lint") == (0, "No problems found in 8 files.\n")
+
+
+def test_lint_reports_and_exits_1(project: Path) -> None:
+    (project / "metrics" / "bad.metric").write_text("team x {\n  review: never\n}\n")
+    code, output = run("lint", "--format", "concise")
+    assert code == 1
+    assert output.startswith("metrics/bad.metric:2:11: error[MC204]: `never` is not a valid")
+
+
+def test_lint_json_carries_locations(project: Path) -> None:
+    (project / "metrics" / "bad.metric").write_text("team x {\n  review: never\n}\n")
+    result = CliRunner().invoke(main, ["lint", "--format", "json"])
+    (finding,) = json.loads(result.stdout)
+    assert {k: finding[k] for k in ("rule", "code", "severity", "path", "line", "column",
+                                     "end_line", "end_column")} == {
+        "rule": "invalid-choice", "code": "MC204", "severity": "error",
+        "path": "metrics/bad.metric", "line": 2, "column": 11, "end_line": 2, "end_column": 16,
+    }
+
+
+def test_usage_errors_exit_2(project: Path) -> None:
+    assert run("lint", "--format", "xml")[0] == 2
+    assert run("compile", "--dialect", "nosuchsql")[0] == 2
+    assert run("query")[0] == 2
+
+
+def test_bad_config_is_a_usage_error(project: Path) -> None:
+    (project / "metricc.toml").write_text("projekt = 'x'\n")
+    code, output = run("lint")
+    assert code == 2
+    assert "projekt" in output
+
+
+def test_config_sets_defaults(project: Path) -> None:
+    shutil.move(project / "metrics", project / "defs")
+    (project / "metricc.toml").write_text('project = "defs"\nout = "out"\ndialects = ["postgres"]\n')
+    assert run("compile")[0] == 0
+    assert (project / "out" / "sql" / "postgres" / "dau.sql").is_file()
+
+
+def test_compile_writes_manifest_schema_and_sql(project: Path) -> None:
+    code, output = run("compile", "metrics", "--out", "build", "--dialect", "duckdb",
+                       "--dialect", "postgres")
+    assert code == 0, output
+    build = project / "build"
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert "weekly_core_users" in manifest["project"]["metrics"]
+    assert json.loads((build / "manifest.schema.json").read_text())["title"] == "Project"
+    for dialect in ("duckdb", "postgres"):
+        assert len(list((build / "sql" / dialect).glob("*.sql"))) == 29
+
+
+def test_compile_is_deterministic(project: Path) -> None:
+    run("compile", "--out", "a")
+    run("compile", "--out", "b")
+    files = sorted(p.relative_to(project / "a") for p in (project / "a").rglob("*") if p.is_file())
+    assert files
+    for name in files:
+        assert (project / "a" / name).read_bytes() == (project / "b" / name).read_bytes()
+
+
+def test_failed_compile_leaves_previous_build(project: Path) -> None:
+    assert run("compile", "--out", "build")[0] == 0
+    before = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
+    (project / "metrics" / "bad.metric").write_text("metric broken {\n")
+    code, output = run("compile", "--out", "build")
+    assert code == 1
+    assert "unchanged" in output
+    after = {p: p.read_bytes() for p in (project / "build").rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".build")] == []
+
+
+def test_missing_project_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = run("lint", "nowhere")
+    assert code == 1
+    assert "`nowhere` does not exist" in output
