@@ -31,6 +31,13 @@ def literal(node: ex.Number) -> exp.Expression:
     return exp.Literal.number(text)
 
 
+def interval(duration: ex.Duration) -> exp.Expression:
+    """A duration in the unit it was written in (weeks as days: engines differ on WEEK)."""
+    unit = {"s": "SECOND", "m": "MINUTE", "h": "HOUR", "d": "DAY", "w": "DAY"}[duration.unit]
+    amount = duration.amount * 7 if duration.unit == "w" else duration.amount
+    return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
+
+
 def divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
     """Floating-point division that gives null, not an error, for a zero denominator."""
     return exp.Div(
@@ -72,6 +79,8 @@ class Translator:
             return exp.Boolean(this=node.value)
         if isinstance(node, ex.DateLit):
             return exp.cast(exp.Literal.string(node.value.isoformat()), "date")
+        if isinstance(node, ex.Duration):
+            return interval(node)
         if isinstance(node, ex.Not):
             return exp.Not(this=_paren(self.sql(node.operand)))
         if isinstance(node, ex.Neg):

@@ -22,7 +22,7 @@ from datetime import date
 from sqlglot import exp
 
 from metricc.backends.sql.dialects import percentile, truncate
-from metricc.backends.sql.expressions import Translator, divide
+from metricc.backends.sql.expressions import Translator, divide, interval
 from metricc.model import expr as ex
 from metricc.model import semantic as sm
 from metricc.model.functions import ADDITIVE, AGGREGATES
@@ -47,13 +47,6 @@ class QueryOptions:
 
 def _interval(amount: int, unit: str) -> exp.Expression:
     return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
-
-
-def _duration(duration: ex.Duration) -> exp.Expression:
-    """A duration in the unit it was written in (weeks as days: engines differ on WEEK)."""
-    amount, unit = duration.amount, {"s": "SECOND", "m": "MINUTE", "h": "HOUR", "d": "DAY",
-                                     "w": "DAY"}[duration.unit]
-    return _interval(amount * 7 if duration.unit == "w" else amount, unit)
 
 
 def _col(name: str, table: str | None = None) -> exp.Column:
@@ -441,7 +434,7 @@ class QueryBuilder:
             .group_by(entity.copy())
         )
         deadline = exp.Add(this=_col("entered_at", entered),
-                           expression=_duration(definition.within))
+                           expression=interval(definition.within))
         self.ctes[converted] = (
             exp.select(_col("entity", entered).as_("entity"))
             .from_(entered)
