@@ -28,7 +28,9 @@ def _lint(folder: Path) -> tuple[int, str]:
 
 
 @given(st.binary(max_size=2000))
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 def test_arbitrary_bytes_never_raise(tmp_path: Path, data: bytes) -> None:
     folder = tmp_path / "bytes"
     shutil.rmtree(folder, ignore_errors=True)
@@ -40,8 +42,11 @@ def test_arbitrary_bytes_never_raise(tmp_path: Path, data: bytes) -> None:
         assert LOCATED.search(output), output
 
 
-@given(st.text(alphabet=st.sampled_from(list("metric team {}:\"'#()<>=,.-+*/%\n\t abc0129_")),
-               max_size=400))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("metric team {}:\"'#()<>=,.-+*/%\n\t abc0129_")), max_size=400
+    )
+)
 @settings(max_examples=300, deadline=None)
 def test_arbitrary_text_never_raises(text: str) -> None:
     file, diagnostics = parse_source(SourceFile("x.metric", text))
@@ -51,8 +56,9 @@ def test_arbitrary_text_never_raises(text: str) -> None:
 
 # Each mutation is certain to break the file, and says what kind of break it is.
 def _mutations(text: str, rng: random.Random) -> tuple[str, str]:
-    kind = rng.choice(["char", "brace", "colon", "truncate", "reference", "value", "nul",
-                       "duplicate", "field"])
+    kind = rng.choice(
+        ["char", "brace", "colon", "truncate", "reference", "value", "nul", "duplicate", "field"]
+    )
     lines = text.split("\n")
     fields = [i for i, line in enumerate(lines) if re.match(r"\s+\w+( \w+)?:", line)]
     if kind == "char":  # before a field name: outside any string or comment
@@ -76,14 +82,18 @@ def _mutations(text: str, rng: random.Random) -> tuple[str, str]:
         i = rng.choice(opens)
         return kind, text[: rng.randrange(i, text.index("}", i))]
     if kind == "reference":
-        refs = [i for i in fields if re.match(r"\s+(owner|goal|parent|leads|north_star):", lines[i])]
+        refs = [
+            i for i in fields if re.match(r"\s+(owner|goal|parent|leads|north_star):", lines[i])
+        ]
         if refs:
             i = rng.choice(refs)
             key = lines[i].split(":")[0]
             lines[i] = f"{key}: no_such_{rng.randrange(1000)}"
             return kind, "\n".join(lines)
     if kind == "value":
-        choices = [i for i in fields if re.match(r"\s+(grain|unit|direction|review|tier):", lines[i])]
+        choices = [
+            i for i in fields if re.match(r"\s+(grain|unit|direction|review|tier):", lines[i])
+        ]
         if choices:
             i = rng.choice(choices)
             lines[i] = lines[i].split(":")[0] + ": sometimes"
@@ -117,7 +127,7 @@ def test_broken_reference_files_get_located_errors(tmp_path: Path, seed: int) ->
     [
         b"",
         b"\xef\xbb\xbf" + REFERENCE["teams.metric"].encode(),
-        b"team a {\n  title: \"\xff\xfe\"\n}\n",
+        b'team a {\n  title: "\xff\xfe"\n}\n',
         b"metric m {\n  formula: " + b"(" * 3000 + b"1" + b")" * 3000 + b"\n}\n",
         b"metric m {\n  formula: " + b"1 + " * 5000 + b"1\n}\n",
         ("\n".join(REFERENCE.values()) * 20).encode(),

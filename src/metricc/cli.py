@@ -108,8 +108,14 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="human", show_default=True,
-              help="How to print findings.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="human",
+    show_default=True,
+    help="How to print findings.",
+)
 @click.pass_context
 def lint(ctx: click.Context, path: Path | None, fmt: str) -> None:
     """Check PATH (default: the project folder, `metrics/`) and print every problem.
@@ -143,13 +149,28 @@ def _dialects(ctx: click.Context, given: tuple[str, ...]) -> list[str]:
 
 @main.command(name="compile")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
-              help="The build folder (default: `out` in metricc.toml, else build/).")
-@click.option("--dialect", "dialects", multiple=True, metavar="NAME",
-              help="SQL dialect to write (repeatable): duckdb, postgres, snowflake, bigquery, "
-              "spark, trino, redshift, or any sqlglot dialect. Default: metricc.toml, else duckdb.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="human", show_default=True,
-              help="How to print problems.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The build folder (default: `out` in metricc.toml, else build/).",
+)
+@click.option(
+    "--dialect",
+    "dialects",
+    multiple=True,
+    metavar="NAME",
+    help="SQL dialect to write (repeatable): duckdb, postgres, snowflake, bigquery, "
+    "spark, trino, redshift, or any sqlglot dialect. Default: metricc.toml, else duckdb.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="human",
+    show_default=True,
+    help="How to print problems.",
+)
 @click.pass_context
 def compile_(
     ctx: click.Context, path: Path | None, out: Path | None, dialects: tuple[str, ...], fmt: str
@@ -194,27 +215,51 @@ def _parse_date(value: str | None, option: str) -> Any:
     try:
         return date.fromisoformat(value)
     except ValueError as error:
-        raise click.BadParameter(f"`{value}` is not a date (YYYY-MM-DD)", param_hint=option) \
-            from error
+        raise click.BadParameter(
+            f"`{value}` is not a date (YYYY-MM-DD)", param_hint=option
+        ) from error
 
 
 @main.command()
 @click.argument("metric")
-@click.option("--project", "project_path", type=click.Path(path_type=Path),
-              help="The folder of .metric files (default: metricc.toml, else metrics/).")
-@click.option("--db", help="The warehouse: a DuckDB file (default: `warehouse` in metricc.toml, "
-              "else warehouse.duckdb).")
-@click.option("--grain", type=click.Choice(["day", "week", "month", "quarter", "year"]),
-              help="Report per this period instead of the metric's own grain.")
+@click.option(
+    "--project",
+    "project_path",
+    type=click.Path(path_type=Path),
+    help="The folder of .metric files (default: metricc.toml, else metrics/).",
+)
+@click.option(
+    "--db",
+    help="The warehouse: a DuckDB file (default: `warehouse` in metricc.toml, "
+    "else warehouse.duckdb).",
+)
+@click.option(
+    "--grain",
+    type=click.Choice(["day", "week", "month", "quarter", "year"]),
+    help="Report per this period instead of the metric's own grain.",
+)
 @click.option("--by", "by", default="", metavar="DIM,...", help="Break down by dimensions.")
 @click.option("--from", "start", metavar="DATE", help="First day to report (YYYY-MM-DD).")
 @click.option("--to", "end", metavar="DATE", help="Last day to report (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "sql"]),
-              default="table", show_default=True, help="Output format (`sql` prints the query).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "sql"]),
+    default="table",
+    show_default=True,
+    help="Output format (`sql` prints the query).",
+)
 @click.pass_context
 def query(
-    ctx: click.Context, metric: str, project_path: Path | None, db: str | None,
-    grain: str | None, by: str, start: str | None, end: str | None, fmt: str,
+    ctx: click.Context,
+    metric: str,
+    project_path: Path | None,
+    db: str | None,
+    grain: str | None,
+    by: str,
+    start: str | None,
+    end: str | None,
+    fmt: str,
 ) -> None:
     """Compute METRIC on the warehouse and print one row per period.
 
@@ -238,11 +283,16 @@ def query(
     project = compilation.project
     if metric not in project.metrics:
         hint = did_you_mean(metric, project.metrics, "metric") or ""
-        raise click.BadParameter(f"no metric `{metric}` in the project; {hint}",
-                                 param_hint="METRIC")
+        raise click.BadParameter(
+            f"no metric `{metric}` in the project; {hint}", param_hint="METRIC"
+        )
     dims = tuple(d.strip() for d in by.split(",") if d.strip())
-    options = QueryOptions(grain=grain, dimensions=dims,  # type: ignore[arg-type]
-                           start=_parse_date(start, "--from"), end=_parse_date(end, "--to"))
+    options = QueryOptions(
+        grain=grain,
+        dimensions=dims,  # type: ignore[arg-type]
+        start=_parse_date(start, "--from"),
+        end=_parse_date(end, "--to"),
+    )
     if options.start and options.end and options.start > options.end:
         raise click.BadParameter("--from is after --to", param_hint="--from")
     target = parse_target(db or config.warehouse or "warehouse.duckdb")
@@ -268,13 +318,21 @@ def query(
 
 
 @main.command(name="sample-warehouse")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path),
-                default="warehouse.duckdb")
-@click.option("--scale", type=click.FloatRange(min=0.01), default=1.0, show_default=True,
-              help="Size: 1 is about 5,000 users over 180 days; 2000 is tens of millions of "
-              "events.")
-@click.option("--seed", type=int, default=42, show_default=True,
-              help="The random seed: the same seed writes the same rows everywhere.")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="warehouse.duckdb")
+@click.option(
+    "--scale",
+    type=click.FloatRange(min=0.01),
+    default=1.0,
+    show_default=True,
+    help="Size: 1 is about 5,000 users over 180 days; 2000 is tens of millions of events.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=42,
+    show_default=True,
+    help="The random seed: the same seed writes the same rows everywhere.",
+)
 def sample_warehouse(path: Path, scale: float, seed: int) -> None:
     """Write the deterministic sample warehouse into a DuckDB file at PATH.
 
@@ -292,5 +350,6 @@ def sample_warehouse(path: Path, scale: float, seed: int) -> None:
     with progress_bar("generating") as progress:
         counts = write_duckdb(path, scale=scale, seed=seed, progress=progress)
     total = sum(counts.values())
-    click.echo(f"Wrote {total:,} rows in {len(counts)} tables to {path} (seed {seed}, "
-               f"scale {scale:g}).")
+    click.echo(
+        f"Wrote {total:,} rows in {len(counts)} tables to {path} (seed {seed}, scale {scale:g})."
+    )

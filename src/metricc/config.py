@@ -1,14 +1,14 @@
 """`metricc.toml`: project defaults, found in the working folder or a parent.
 
-    project = "metrics"            # the folder of .metric files
-    out = "build"                  # where `compile` writes
-    dialects = ["duckdb", "postgres"]
-    warehouse = "warehouse.duckdb" # what `query` and `check` run on
+project = "metrics"            # the folder of .metric files
+out = "build"                  # where `compile` writes
+dialects = ["duckdb", "postgres"]
+warehouse = "warehouse.duckdb" # what `query` and `check` run on
 
-    [lint]
-    select = ["all"]
-    ignore = ["missing-review"]
-    fail_on = "warning"
+[lint]
+select = ["all"]
+ignore = ["missing-review"]
+fail_on = "warning"
 """
 
 from __future__ import annotations

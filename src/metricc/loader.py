@@ -75,9 +75,7 @@ def load_sources(root: Path) -> tuple[list[SourceFile], list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     files = find_files(root)
     if not files:
-        diagnostics.append(
-            diag("MC008", f"no `{SUFFIX}` files under `{display_path(root)}`", None)
-        )
+        diagnostics.append(diag("MC008", f"no `{SUFFIX}` files under `{display_path(root)}`", None))
     for path in files:
         source, problems = read_source(path)
         diagnostics += problems

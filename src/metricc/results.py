@@ -36,7 +36,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def records(metric: sm.Metric, columns: list[str], rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+def records(
+    metric: sm.Metric, columns: list[str], rows: list[tuple[Any, ...]]
+) -> list[dict[str, Any]]:
     """Rows as dicts; percent ratios gain sample size, a 95% interval and a low-sample flag."""
     out = []
     proportion = metric.unit == "percent" and "denominator" in columns
@@ -100,8 +102,9 @@ def to_table(metric: sm.Metric, items: list[dict[str, Any]], grain: str) -> str:
         for key in headers:
             if key == "95% CI":
                 low, high = item.get("ci_low"), item.get("ci_high")
-                cells.append("—" if low is None else
-                             f"{show_value(low, unit)}–{show_value(high, unit)}")
+                cells.append(
+                    "—" if low is None else f"{show_value(low, unit)}–{show_value(high, unit)}"
+                )
             elif key == "value":
                 mark = " *" if item.get("low_sample") else ""
                 cells.append(show_value(item[key], unit) + mark)
@@ -114,8 +117,9 @@ def to_table(metric: sm.Metric, items: list[dict[str, Any]], grain: str) -> str:
     numeric = [h in ("value", "95% CI") or h in counts for h in headers]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if n else c.ljust(w)
-                         for c, w, n in zip(cells, widths, numeric, strict=True)).rstrip()
+        return "  ".join(
+            c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric, strict=True)
+        ).rstrip()
 
     lines.append(line(headers))
     lines.append("  ".join("-" * w for w in widths))

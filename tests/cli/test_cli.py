@@ -54,10 +54,18 @@ def test_lint_json_carries_locations(project: Path) -> None:
     (project / "metrics" / "bad.metric").write_text("team x {\n  review: never\n}\n")
     result = CliRunner().invoke(main, ["lint", "--format", "json"])
     (finding,) = json.loads(result.stdout)
-    assert {k: finding[k] for k in ("rule", "code", "severity", "path", "line", "column",
-                                     "end_line", "end_column")} == {
-        "rule": "invalid-choice", "code": "MC204", "severity": "error",
-        "path": "metrics/bad.metric", "line": 2, "column": 11, "end_line": 2, "end_column": 16,
+    assert {
+        k: finding[k]
+        for k in ("rule", "code", "severity", "path", "line", "column", "end_line", "end_column")
+    } == {
+        "rule": "invalid-choice",
+        "code": "MC204",
+        "severity": "error",
+        "path": "metrics/bad.metric",
+        "line": 2,
+        "column": 11,
+        "end_line": 2,
+        "end_column": 16,
     }
 
 
@@ -76,14 +84,17 @@ def test_bad_config_is_a_usage_error(project: Path) -> None:
 
 def test_config_sets_defaults(project: Path) -> None:
     shutil.move(project / "metrics", project / "defs")
-    (project / "metricc.toml").write_text('project = "defs"\nout = "out"\ndialects = ["postgres"]\n')
+    (project / "metricc.toml").write_text(
+        'project = "defs"\nout = "out"\ndialects = ["postgres"]\n'
+    )
     assert run("compile")[0] == 0
     assert (project / "out" / "sql" / "postgres" / "dau.sql").is_file()
 
 
 def test_compile_writes_manifest_schema_and_sql(project: Path) -> None:
-    code, output = run("compile", "metrics", "--out", "build", "--dialect", "duckdb",
-                       "--dialect", "postgres")
+    code, output = run(
+        "compile", "metrics", "--out", "build", "--dialect", "duckdb", "--dialect", "postgres"
+    )
     assert code == 0, output
     build = project / "build"
     manifest = json.loads((build / "manifest.json").read_text())

@@ -37,24 +37,37 @@ def reference() -> Project:
         return _project(METRICS)
 
 
-KINDS = ["simple_count", "compound_measure", "p90", "cross_source_ratio", "derived", "trailing",
-         "trailing_avg", "funnel", "churn", "hours"]
+KINDS = [
+    "simple_count",
+    "compound_measure",
+    "p90",
+    "cross_source_ratio",
+    "derived",
+    "trailing",
+    "trailing_avg",
+    "funnel",
+    "churn",
+    "hours",
+]
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize("metric", KINDS)
-def test_sql_snapshot(kinds: Project, metric: str, dialect: str,
-                      sql_snapshot: SnapshotAssertion) -> None:
+def test_sql_snapshot(
+    kinds: Project, metric: str, dialect: str, sql_snapshot: SnapshotAssertion
+) -> None:
     assert metric_sql(kinds, metric, dialect) == sql_snapshot
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark"])
-def test_breakdown_and_range_snapshot(kinds: Project, dialect: str,
-                                      sql_snapshot: SnapshotAssertion) -> None:
+def test_breakdown_and_range_snapshot(
+    kinds: Project, dialect: str, sql_snapshot: SnapshotAssertion
+) -> None:
     from datetime import date
 
-    options = QueryOptions(grain="month", dimensions=("platform",), start=date(2026, 2, 1),
-                           end=date(2026, 4, 30))
+    options = QueryOptions(
+        grain="month", dimensions=("platform",), start=date(2026, 2, 1), end=date(2026, 4, 30)
+    )
     assert metric_sql(kinds, "simple_count", dialect, options) == sql_snapshot
 
 
@@ -69,14 +82,16 @@ def test_sql_is_deterministic(reference: Project) -> None:
     assert sql_files(reference, DIALECTS) == sql_files(reference, DIALECTS)
 
 
-def test_literals_and_identifiers_are_quoted_by_the_generator(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_literals_and_identifiers_are_quoted_by_the_generator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "x.metric").write_text(
         "source s {\n  table: t\n  time: select\n}\n"
-        "metric m {\n  title: \"M\"\n  grain: day\n"
-        "  measure: count(s.order) where s.name = 'it''s; drop table t; --'\n}\n")
+        'metric m {\n  title: "M"\n  grain: day\n'
+        "  measure: count(s.order) where s.name = 'it''s; drop table t; --'\n}\n"
+    )
     result = check_project(Path("p"))
     assert result.project is not None
     sql = metric_sql(result.project, "m", "duckdb")

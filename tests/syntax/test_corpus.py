@@ -35,12 +35,35 @@ def test_reference_set_is_clean_and_complete() -> None:
     assert [d.message for d in result.diagnostics] == []
     assert result.project is not None
     expected = {
-        "weekly_core_users", "activation_rate", "dau", "mau", "stickiness",
-        "avg_session_duration", "sessions_per_user", "feature_adoption_rate", "churn_rate",
-        "p95_page_load_ms", "api_error_rate", "p99_api_latency_ms", "deploy_success_rate",
-        "signup_to_purchase", "cac", "revenue_per_user", "arppu", "gross_margin", "cltv",
-        "cltv_to_cac", "ctr", "cpa", "roas", "nps", "task_success_rate",
-        "tickets_per_1k_users", "pr_cycle_time_hours", "merged_prs", "escaped_defect_rate",
+        "weekly_core_users",
+        "activation_rate",
+        "dau",
+        "mau",
+        "stickiness",
+        "avg_session_duration",
+        "sessions_per_user",
+        "feature_adoption_rate",
+        "churn_rate",
+        "p95_page_load_ms",
+        "api_error_rate",
+        "p99_api_latency_ms",
+        "deploy_success_rate",
+        "signup_to_purchase",
+        "cac",
+        "revenue_per_user",
+        "arppu",
+        "gross_margin",
+        "cltv",
+        "cltv_to_cac",
+        "ctr",
+        "cpa",
+        "roas",
+        "nps",
+        "task_success_rate",
+        "tickets_per_1k_users",
+        "pr_cycle_time_hours",
+        "merged_prs",
+        "escaped_defect_rate",
     }
     assert set(result.project.metrics) == expected
     assert set(result.project.slos) == {"api_availability", "api_availability_prom"}
@@ -67,8 +90,9 @@ def test_manifest_validates_against_its_schema() -> None:
     result = check_project(METRICS.relative_to(ROOT))
     assert result.project is not None
     files = manifest_files(result.project)
-    jsonschema.validate(json.loads(files["manifest.json"])["project"],
-                        json.loads(files["manifest.schema.json"]))
+    jsonschema.validate(
+        json.loads(files["manifest.json"])["project"], json.loads(files["manifest.schema.json"])
+    )
 
 
 def test_files_are_read_in_a_stable_order(tmp_path: Path) -> None:

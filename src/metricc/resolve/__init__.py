@@ -51,15 +51,27 @@ def _check_tiers(project: sm.Project) -> list[Diagnostic]:
     for metric in project.metrics.values():
         goal = stars.get(metric.name)
         if metric.tier == "north_star" and goal is None:
-            out.append(diag("MC210", f"`{metric.name}` says `tier: north_star` but no goal names "
-                            "it as its `north_star`", metric.span_of("tier"),
-                            help="add `north_star: " + metric.name + "` to the top goal, or "
-                            "change the tier"))
+            out.append(
+                diag(
+                    "MC210",
+                    f"`{metric.name}` says `tier: north_star` but no goal names "
+                    "it as its `north_star`",
+                    metric.span_of("tier"),
+                    help="add `north_star: " + metric.name + "` to the top goal, or "
+                    "change the tier",
+                )
+            )
         elif goal is not None and metric.tier not in (None, "north_star"):
-            out.append(diag("MC210", f"goal `{goal.name}` names `{metric.name}` as its North "
-                            f"Star, but the metric says `tier: {metric.tier}`",
-                            metric.span_of("tier"),
-                            secondary=[Label(span=goal.span_of("north_star"),
-                                             message="named North Star here")],
-                            help="use `tier: north_star`, or leave the tier out"))
+            out.append(
+                diag(
+                    "MC210",
+                    f"goal `{goal.name}` names `{metric.name}` as its North "
+                    f"Star, but the metric says `tier: {metric.tier}`",
+                    metric.span_of("tier"),
+                    secondary=[
+                        Label(span=goal.span_of("north_star"), message="named North Star here")
+                    ],
+                    help="use `tier: north_star`, or leave the tier out",
+                )
+            )
     return out

@@ -49,22 +49,33 @@ class Builder:
         for file in files:
             for block in file.blocks:
                 if block.kind not in KINDS:
-                    self.error("MC107", f"unknown block kind `{block.kind}`", block.kind_span,
-                               label="not a kind of definition",
-                               help=did_you_mean(block.kind, KINDS, "kind"))
+                    self.error(
+                        "MC107",
+                        f"unknown block kind `{block.kind}`",
+                        block.kind_span,
+                        label="not a kind of definition",
+                        help=did_you_mean(block.kind, KINDS, "kind"),
+                    )
                     continue
                 if not _NAME.match(block.name):
-                    self.error("MC113", f"`{block.name}` is not a valid name", block.name_span,
-                               label="names are lower case",
-                               help="use lower-case letters, digits and `_`, starting with a "
-                               f"letter, e.g. `{_suggest_name(block.name)}`")
+                    self.error(
+                        "MC113",
+                        f"`{block.name}` is not a valid name",
+                        block.name_span,
+                        label="names are lower case",
+                        help="use lower-case letters, digits and `_`, starting with a "
+                        f"letter, e.g. `{_suggest_name(block.name)}`",
+                    )
                 first = seen.get((block.kind, block.name))
                 if first is not None:
-                    self.error("MC108", f"{block.kind} `{block.name}` is defined twice",
-                               block.name_span, label="defined again here",
-                               secondary=[Label(span=first.name_span, message="first defined here")],
-                               help="names are unique per kind across the project: rename or "
-                               "remove one")
+                    self.error(
+                        "MC108",
+                        f"{block.kind} `{block.name}` is defined twice",
+                        block.name_span,
+                        label="defined again here",
+                        secondary=[Label(span=first.name_span, message="first defined here")],
+                        help="names are unique per kind across the project: rename or remove one",
+                    )
                     continue
                 seen[(block.kind, block.name)] = block
                 kinds[block.kind].append(block)
@@ -89,22 +100,27 @@ class Builder:
                 continue
             key = f"{field.key}:{field.label}" if field.label else field.key
             if key in out:
-                self.error("MC109", f"`{key.replace(':', ' ')}` is given twice in "
-                           f"{block.kind} `{block.name}`", field.key_span,
-                           label="given again here",
-                           secondary=[Label(span=out[key][1].key_span, message="first given here")],
-                           help="keep one of them")
+                self.error(
+                    "MC109",
+                    f"`{key.replace(':', ' ')}` is given twice in {block.kind} `{block.name}`",
+                    field.key_span,
+                    label="given again here",
+                    secondary=[Label(span=out[key][1].key_span, message="first given here")],
+                    help="keep one of them",
+                )
                 continue
             value = self.values.read(field, spec)
             if value is not None:
                 out[key] = (value, field)
         for key, spec in schema.items():
-            if spec.required and key not in out and not any(
-                f.key == key for f in block.fields
-            ):
-                self.error("MC202", f"{block.kind} `{block.name}` has no `{key}`",
-                           block.name_span, label=f"`{key}` is required",
-                           help=f"add `{key}: ...`: {spec.doc}")
+            if spec.required and key not in out and not any(f.key == key for f in block.fields):
+                self.error(
+                    "MC202",
+                    f"{block.kind} `{block.name}` has no `{key}`",
+                    block.name_span,
+                    label=f"`{key}` is required",
+                    help=f"add `{key}: ...`: {spec.doc}",
+                )
         return out, len(self.diagnostics) == before
 
     def _unknown_field(self, block: ast.Block, field: ast.FieldNode) -> None:
@@ -113,17 +129,30 @@ class Builder:
             hint = f"`{field.key}` is a field of {' and '.join(others)} blocks, not {block.kind}"
         else:
             hint = did_you_mean(field.key, KINDS[block.kind], "field")
-        self.error("MC201", f"unknown field `{field.key}` in {block.kind} `{block.name}`",
-                   field.key_span, label=f"not a field of {block.kind}", help=hint)
+        self.error(
+            "MC201",
+            f"unknown field `{field.key}` in {block.kind} `{block.name}`",
+            field.key_span,
+            label=f"not a field of {block.kind}",
+            help=hint,
+        )
 
     def _label_error(self, block: ast.Block, field: ast.FieldNode, spec: FieldSpec) -> None:
         if spec.labelled:
-            self.error("MC203", f"`{field.key}` needs a name: `{field.key} NAME: ...`",
-                       field.key_span, help=f"e.g. `{field.key} user: user_id`")
+            self.error(
+                "MC203",
+                f"`{field.key}` needs a name: `{field.key} NAME: ...`",
+                field.key_span,
+                help=f"e.g. `{field.key} user: user_id`",
+            )
         else:
             assert field.label_span is not None
-            self.error("MC201", f"`{field.key} {field.label}`: `{field.key}` takes no name",
-                       field.label_span, help=f"write `{field.key}: ...`")
+            self.error(
+                "MC201",
+                f"`{field.key} {field.label}`: `{field.key}` takes no name",
+                field.label_span,
+                help=f"write `{field.key}: ...`",
+            )
 
     # --- kinds --------------------------------------------------------------
 
@@ -137,8 +166,12 @@ class Builder:
             if source is not None:
                 built["source"][block.name] = source
         self.sources: dict[str, sm.Source] = built["source"]
-        for kind, make in (("team", self.team), ("goal", self.goal), ("metric", self.metric),
-                           ("slo", self.slo)):
+        for kind, make in (
+            ("team", self.team),
+            ("goal", self.goal),
+            ("metric", self.metric),
+            ("slo", self.slo),
+        ):
             for block in kinds[kind]:
                 item = self._build(block, make)
                 if item is not None:
@@ -150,8 +183,11 @@ class Builder:
         fields, complete = self.read_fields(block)
         before = len(self.diagnostics)
         for key, (value, _) in fields.items():
-            named = value if isinstance(value, tuple) and value and isinstance(
-                value[0], tuple) else (value,)
+            named = (
+                value
+                if isinstance(value, tuple) and value and isinstance(value[0], tuple)
+                else (value,)
+            )
             for entry in named:
                 if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], Span):
                     self.refs.append((block.kind, block.name, key, entry[0], entry[1]))
@@ -164,31 +200,41 @@ class Builder:
         item = make(block, values, fields, common, complete)
         return item if complete and len(self.diagnostics) == before else None
 
-    def team(self, block: ast.Block, v: dict[str, Any], f: Fields, common: dict[str, Any],
-             complete: bool) -> Any:
+    def team(
+        self, block: ast.Block, v: dict[str, Any], f: Fields, common: dict[str, Any], complete: bool
+    ) -> Any:
         return sm.Team(**common, **v) if complete else None
 
-    def goal(self, block: ast.Block, v: dict[str, Any], f: Fields, common: dict[str, Any],
-             complete: bool) -> Any:
+    def goal(
+        self, block: ast.Block, v: dict[str, Any], f: Fields, common: dict[str, Any], complete: bool
+    ) -> Any:
         return sm.Goal(**common, **_names(v)) if complete else None
 
-    def source(self, block: ast.Block, v: dict[str, Any], f: Fields,
-               common: dict[str, Any], complete: bool) -> Any:
+    def source(
+        self, block: ast.Block, v: dict[str, Any], f: Fields, common: dict[str, Any], complete: bool
+    ) -> Any:
         entities = {k.split(":", 1)[1]: x for k, x in v.items() if k.startswith("entity:")}
         dimensions = {k.split(":", 1)[1]: x for k, x in v.items() if k.startswith("dimension:")}
         for expr in (*entities.values(), *dimensions.values()):
             self.checker.source_expr(expr)
         has_time, has_state = "time" in v, "valid_from" in v or "valid_to" in v
         if has_time and has_state:
-            self.error("MC207", f"source `{block.name}` has both `time` and `valid_from`/"
-                       "`valid_to`", f["time"][1].key_span,
-                       help="an event source places rows with `time`; a state source with "
-                       "`valid_from` and `valid_to`: keep one")
+            self.error(
+                "MC207",
+                f"source `{block.name}` has both `time` and `valid_from`/`valid_to`",
+                f["time"][1].key_span,
+                help="an event source places rows with `time`; a state source with "
+                "`valid_from` and `valid_to`: keep one",
+            )
         elif not has_time and "valid_from" not in v:
-            self.error("MC202", f"source `{block.name}` does not say how its rows sit in time",
-                       block.name_span, label="no `time` or `valid_from`",
-                       help="add `time: COLUMN` for events, or `valid_from: COLUMN` and "
-                       "`valid_to: COLUMN` for states that last a while")
+            self.error(
+                "MC202",
+                f"source `{block.name}` does not say how its rows sit in time",
+                block.name_span,
+                label="no `time` or `valid_from`",
+                help="add `time: COLUMN` for events, or `valid_from: COLUMN` and "
+                "`valid_to: COLUMN` for states that last a while",
+            )
         if not complete:
             return None
         return sm.Source(
@@ -206,8 +252,9 @@ class Builder:
             dimensions=dimensions,
         )
 
-    def metric(self, block: ast.Block, v: dict[str, Any], f: Fields,
-               common: dict[str, Any], complete: bool) -> Any:
+    def metric(
+        self, block: ast.Block, v: dict[str, Any], f: Fields, common: dict[str, Any], complete: bool
+    ) -> Any:
         definition = self._definition(block, v, f)
         if definition is None or not complete:
             return None
@@ -229,10 +276,14 @@ class Builder:
         distinct = list(dict.fromkeys(kinds.get(key, key) for key in given))
         if not distinct:
             if not any(fl.key in (*DEFINITION_FIELDS, "denominator") for fl in block.fields):
-                self.error("MC202", f"metric `{block.name}` has no definition", block.name_span,
-                           label="what does it measure?",
-                           help="add one of `measure`, `numerator` + `denominator`, `formula` "
-                           "or `conversion`")
+                self.error(
+                    "MC202",
+                    f"metric `{block.name}` has no definition",
+                    block.name_span,
+                    label="what does it measure?",
+                    help="add one of `measure`, `numerator` + `denominator`, `formula` "
+                    "or `conversion`",
+                )
             return None
         if len(distinct) > 1:
             for key in distinct:  # still report what is wrong inside each of them
@@ -243,22 +294,34 @@ class Builder:
                 elif key in v:
                     self._measure(v[key])
             first, second = f[distinct[0]][1], f[distinct[1]][1]
-            self.error("MC207", f"metric `{block.name}` has more than one definition",
-                       second.key_span, label=f"`{second.key}` here",
-                       secondary=[Label(span=first.key_span, message=f"`{first.key}` here")],
-                       help="a metric is exactly one of: `measure`, `numerator` + "
-                       "`denominator`, `formula`, `conversion`")
+            self.error(
+                "MC207",
+                f"metric `{block.name}` has more than one definition",
+                second.key_span,
+                label=f"`{second.key}` here",
+                secondary=[Label(span=first.key_span, message=f"`{first.key}` here")],
+                help="a metric is exactly one of: `measure`, `numerator` + "
+                "`denominator`, `formula`, `conversion`",
+            )
             return None
         kind = distinct[0]
         if kind == "numerator" and ("numerator" not in v or "denominator" not in v):
             missing = "denominator" if "numerator" in v else "numerator"
-            self.error("MC202", f"ratio metric `{block.name}` has no `{missing}`",
-                       block.name_span, help="a ratio needs both `numerator` and `denominator`")
+            self.error(
+                "MC202",
+                f"ratio metric `{block.name}` has no `{missing}`",
+                block.name_span,
+                help="a ratio needs both `numerator` and `denominator`",
+            )
             return None
         if "window" in v and kind != "measure":
-            self.error("MC207", "`window` applies to a `measure`", f["window"][1].key_span,
-                       help="a trailing window sums up one measure; for other kinds, define a "
-                       "windowed metric and combine it with `formula`")
+            self.error(
+                "MC207",
+                "`window` applies to a `measure`",
+                f["window"][1].key_span,
+                help="a trailing window sums up one measure; for other kinds, define a "
+                "windowed metric and combine it with `formula`",
+            )
             return None
         if kind == "measure":
             measure = self._measure(v["measure"])
@@ -267,8 +330,12 @@ class Builder:
             if "window" in v:
                 window: ex.Duration = v["window"]
                 if window.unit not in ("d", "w"):
-                    self.error("MC213", "a window is a whole number of days or weeks",
-                               window.span, help="e.g. `window: 28d` or `window: 4w`")
+                    self.error(
+                        "MC213",
+                        "a window is a whole number of days or weeks",
+                        window.span,
+                        help="e.g. `window: 28d` or `window: 4w`",
+                    )
                     return None
                 return sm.Window(measure=measure, window=window)
             return sm.Simple(measure=measure)
@@ -289,50 +356,75 @@ class Builder:
         if found is None:
             return None
         if not found:
-            self.error("MC208", "a measure must read a source's columns", value.span,
-                       help="e.g. `count(events.event_id)`")
+            self.error(
+                "MC208",
+                "a measure must read a source's columns",
+                value.span,
+                help="e.g. `count(events.event_id)`",
+            )
             return None
         name = next(iter(found))
         source = self.sources.get(name)
         if source is None:
             return None
         if source.kind == "state" and value.timing is None:
-            self.error("MC212", f"`{name}` holds states: say which rows count in a period",
-                       value.span, label="no timing",
-                       help="add `started`, `ended`, `active at start` or `active at end` after "
-                       "the aggregate, e.g. `count(subscriptions.subscription_id) ended`")
+            self.error(
+                "MC212",
+                f"`{name}` holds states: say which rows count in a period",
+                value.span,
+                label="no timing",
+                help="add `started`, `ended`, `active at start` or `active at end` after "
+                "the aggregate, e.g. `count(subscriptions.subscription_id) ended`",
+            )
             return None
         if source.kind == "event" and value.timing is not None:
             assert value.timing_span is not None
-            self.error("MC212", f"`{name}` holds events, which have no start and end",
-                       value.timing_span, label="timing of a state",
-                       help="timings apply to sources with `valid_from`/`valid_to`; remove it")
+            self.error(
+                "MC212",
+                f"`{name}` holds events, which have no start and end",
+                value.timing_span,
+                label="timing of a state",
+                help="timings apply to sources with `valid_from`/`valid_to`; remove it",
+            )
             return None
         return sm.Measure(expr=value.expr, source=name, where=value.where, timing=value.timing)
 
     def _conversion(self, value: ast.ConversionValue) -> sm.Conversion | None:
         found = self.checker.row_filter(value.start) | self.checker.row_filter(value.end)
         if len(found) != 1:
-            self.error("MC209" if found else "MC208",
-                       "a conversion's two steps are filters over one source" if found else
-                       "a conversion's steps must test a source's columns", value.span,
-                       help="e.g. `events.name = 'signup' -> events.name = 'purchase' "
-                       "within 14d by user`")
+            self.error(
+                "MC209" if found else "MC208",
+                "a conversion's two steps are filters over one source"
+                if found
+                else "a conversion's steps must test a source's columns",
+                value.span,
+                help="e.g. `events.name = 'signup' -> events.name = 'purchase' within 14d by user`",
+            )
             return None
         source = self.sources.get(next(iter(found)))
         if source is None:
             return None
         if value.entity not in source.entities:
-            self.error("MC106", f"source `{source.name}` has no entity `{value.entity}`",
-                       value.entity_span, label="not an entity of the source",
-                       help=did_you_mean(value.entity, source.entities, "entity")
-                       or f"declare it in `{source.name}`: `entity {value.entity}: COLUMN`")
+            self.error(
+                "MC106",
+                f"source `{source.name}` has no entity `{value.entity}`",
+                value.entity_span,
+                label="not an entity of the source",
+                help=did_you_mean(value.entity, source.entities, "entity")
+                or f"declare it in `{source.name}`: `entity {value.entity}: COLUMN`",
+            )
             return None
-        return sm.Conversion(source=source.name, entity=value.entity, start=value.start,
-                             end=value.end, within=value.within)
+        return sm.Conversion(
+            source=source.name,
+            entity=value.entity,
+            start=value.start,
+            end=value.end,
+            within=value.within,
+        )
 
-    def slo(self, block: ast.Block, v: dict[str, Any], f: Fields, common: dict[str, Any],
-             complete: bool) -> Any:
+    def slo(
+        self, block: ast.Block, v: dict[str, Any], f: Fields, common: dict[str, Any], complete: bool
+    ) -> Any:
         backend = v.get("backend", "warehouse")
         events: dict[str, Any] = {}
         for key in ("good", "total"):
@@ -341,9 +433,12 @@ class Builder:
             value = v[key]
             if backend == "prometheus":
                 if not isinstance(value, str):
-                    self.error("MC203", f"with `backend: prometheus`, `{key}` is PromQL text",
-                               f[key][1].value.span,
-                               help="e.g. 'sum(rate(http_requests_total{job=\"api\"}[$window]))'")
+                    self.error(
+                        "MC203",
+                        f"with `backend: prometheus`, `{key}` is PromQL text",
+                        f[key][1].value.span,
+                        help="e.g. 'sum(rate(http_requests_total{job=\"api\"}[$window]))'",
+                    )
                     continue
                 if not value.strip():
                     self.error("MC215", f"`{key}` is empty", f[key][1].value.span)
@@ -351,10 +446,13 @@ class Builder:
                 events[f"{key}_promql"] = value
             else:
                 if isinstance(value, str):
-                    self.error("MC203", f"`{key}` is text: for PromQL, add `backend: prometheus`",
-                               f[key][1].value.span,
-                               help="with the warehouse backend, good and total are measures "
-                               "such as `count(http_requests.request_id)`")
+                    self.error(
+                        "MC203",
+                        f"`{key}` is text: for PromQL, add `backend: prometheus`",
+                        f[key][1].value.span,
+                        help="with the warehouse backend, good and total are measures "
+                        "such as `count(http_requests.request_id)`",
+                    )
                     continue
                 measure = self._measure(value)
                 if measure is not None:
@@ -365,8 +463,9 @@ class Builder:
         plain = _names(v)
         for key in ("good", "total", "objective", "backend"):
             plain.pop(key, None)
-        return sm.SLO(**common, **plain, **events, objective=objective, objective_text=text,
-                      backend=backend)
+        return sm.SLO(
+            **common, **plain, **events, objective=objective, objective_text=text, backend=backend
+        )
 
 
 def _names(values: dict[str, Any]) -> dict[str, Any]:

@@ -43,8 +43,13 @@ def check_references(
         else:
             help = did_you_mean(name, candidates, target[0])
         out.append(
-            diag(target[1], f"unknown {target[0]} `{name}`", span,
-                 label="not defined in any loaded file", help=help)
+            diag(
+                target[1],
+                f"unknown {target[0]} `{name}`",
+                span,
+                label="not defined in any loaded file",
+                help=help,
+            )
         )
     return out
 
@@ -52,30 +57,51 @@ def check_references(
 def _dimension(project: sm.Project, metric: str, name: str, span: Span) -> list[Diagnostic]:
     if metric not in project.metrics:
         return []
-    missing = [s for s in project.metric_sources(metric)
-               if s in project.sources and name not in project.sources[s].dimensions]
+    missing = [
+        s
+        for s in project.metric_sources(metric)
+        if s in project.sources and name not in project.sources[s].dimensions
+    ]
     if not missing:
         return []
     source = project.sources[missing[0]]
     return [
-        diag("MC105", f"source `{source.name}` has no dimension `{name}`", span,
-             label="not a declared dimension",
-             secondary=[Label(span=source.location, message="declared here")],
-             help=did_you_mean(name, source.dimensions, "dimension")
-             or f"declare it in `{source.name}`: `dimension {name}: COLUMN`")
+        diag(
+            "MC105",
+            f"source `{source.name}` has no dimension `{name}`",
+            span,
+            label="not a declared dimension",
+            secondary=[Label(span=source.location, message="declared here")],
+            help=did_you_mean(name, source.dimensions, "dimension")
+            or f"declare it in `{source.name}`: `dimension {name}: COLUMN`",
+        )
     ]
 
 
 def check_cycles(project: sm.Project) -> list[Diagnostic]:
     """Formulas, goal parents and leads links must not loop."""
     graphs: list[tuple[str, str, dict[str, list[str]], dict[str, sm.Metric | sm.Goal]]] = [
-        ("formula", "metric", {
-            name: list(m.definition.inputs) if isinstance(m.definition, sm.Derived) else []
-            for name, m in project.metrics.items()}, dict(project.metrics)),
-        ("parent", "goal", {name: [g.parent] if g.parent else [] for name, g in
-                            project.goals.items()}, dict(project.goals)),
-        ("leads", "metric", {name: list(m.leads) for name, m in project.metrics.items()},
-         dict(project.metrics)),
+        (
+            "formula",
+            "metric",
+            {
+                name: list(m.definition.inputs) if isinstance(m.definition, sm.Derived) else []
+                for name, m in project.metrics.items()
+            },
+            dict(project.metrics),
+        ),
+        (
+            "parent",
+            "goal",
+            {name: [g.parent] if g.parent else [] for name, g in project.goals.items()},
+            dict(project.goals),
+        ),
+        (
+            "leads",
+            "metric",
+            {name: list(m.leads) for name, m in project.metrics.items()},
+            dict(project.metrics),
+        ),
     ]
     out: list[Diagnostic] = []
     for field, kind, edges, blocks in graphs:
@@ -83,11 +109,16 @@ def check_cycles(project: sm.Project) -> list[Diagnostic]:
             first = blocks[cycle[0]]
             path = " -> ".join(f"`{n}`" for n in [*cycle, cycle[0]])
             out.append(
-                diag("MC110", f"{kind}s form a cycle through `{field}`: {path}",
-                     first.span_of(field),
-                     secondary=[Label(span=blocks[n].span_of(field), message="part of the cycle")
-                                for n in cycle[1:]],
-                     help=f"a {kind} cannot depend on itself; break one `{field}` link")
+                diag(
+                    "MC110",
+                    f"{kind}s form a cycle through `{field}`: {path}",
+                    first.span_of(field),
+                    secondary=[
+                        Label(span=blocks[n].span_of(field), message="part of the cycle")
+                        for n in cycle[1:]
+                    ],
+                    help=f"a {kind} cannot depend on itself; break one `{field}` link",
+                )
             )
     return out
 
@@ -111,7 +142,7 @@ def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
                 stack.append((node, index + 1))
                 nxt = targets[index]
                 if state.get(nxt) == 1:
-                    found.append(path[path.index(nxt):])
+                    found.append(path[path.index(nxt) :])
                 elif not state.get(nxt):
                     stack.append((nxt, 0))
             else:

@@ -31,8 +31,9 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "lead": FieldSpec("text", "who leads the team (a name or e-mail)"),
         "channel": FieldSpec("text", "where warnings are routed, e.g. `#growth-metrics`"),
         "escalation": FieldSpec("text", "where critical alerts go, e.g. `pagerduty:growth`"),
-        "review": FieldSpec("choice", "how often the team reviews its metrics",
-                            choices=_choices(sm.Review)),
+        "review": FieldSpec(
+            "choice", "how often the team reviews its metrics", choices=_choices(sm.Review)
+        ),
     },
     "goal": {
         "title": FieldSpec("text", "the outcome, in words"),
@@ -45,8 +46,9 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "title": FieldSpec("text", "a display name"),
         "description": FieldSpec("text", "what a row is"),
         "owner": FieldSpec("name", "the team that owns the data"),
-        "table": FieldSpec("table", "the warehouse table, optionally schema-qualified",
-                           required=True),
+        "table": FieldSpec(
+            "table", "the warehouse table, optionally schema-qualified", required=True
+        ),
         "time": FieldSpec("column", "the column that places an event row in time"),
         "valid_from": FieldSpec("column", "a state row's start (state sources)"),
         "valid_to": FieldSpec("column", "a state row's end, null while still valid"),
@@ -60,13 +62,15 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "owner": FieldSpec("name", "the team accountable for it"),
         "goal": FieldSpec("name", "the goal it serves"),
         "tier": FieldSpec("choice", "its place in the hierarchy", choices=_choices(sm.Tier)),
-        "indicator": FieldSpec("choice", "whether it predicts or records an outcome",
-                               choices=_choices(sm.Indicator)),
+        "indicator": FieldSpec(
+            "choice", "whether it predicts or records an outcome", choices=_choices(sm.Indicator)
+        ),
         "leads": FieldSpec("names", "lagging metrics this leading metric predicts"),
         "unit": FieldSpec("choice", "what the values count", choices=_choices(sm.Unit)),
         "direction": FieldSpec("choice", "which way is good", choices=_choices(sm.Direction)),
-        "grain": FieldSpec("choice", "the default reporting period", required=True,
-                           choices=_choices(sm.Grain)),
+        "grain": FieldSpec(
+            "choice", "the default reporting period", required=True, choices=_choices(sm.Grain)
+        ),
         "dimensions": FieldSpec("names", "source dimensions it may be broken down by"),
         "measure": FieldSpec("measure", "an aggregate over one source: a simple metric"),
         "numerator": FieldSpec("measure", "the top of a ratio"),
@@ -87,11 +91,15 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "title": FieldSpec("text", "the objective's display name"),
         "description": FieldSpec("text", "what it protects"),
         "owner": FieldSpec("name", "the team that is paged"),
-        "objective": FieldSpec("objective", "the share of good events, e.g. `99.9%`",
-                               required=True),
+        "objective": FieldSpec(
+            "objective", "the share of good events, e.g. `99.9%`", required=True
+        ),
         "window": FieldSpec("duration", "the compliance window, e.g. `30d`", required=True),
-        "backend": FieldSpec("choice", "where good and total events are measured",
-                             choices=("warehouse", "prometheus")),
+        "backend": FieldSpec(
+            "choice",
+            "where good and total events are measured",
+            choices=("warehouse", "prometheus"),
+        ),
         "good": FieldSpec("slo_events", "good events: a measure, or PromQL text", required=True),
         "total": FieldSpec("slo_events", "all events: a measure, or PromQL text", required=True),
         "action": FieldSpec("text", "what to do when the budget burns"),

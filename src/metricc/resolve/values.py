@@ -75,9 +75,7 @@ class ValueReader:
         return reader(field, spec)
 
     def wrong(self, field: ast.FieldNode, spec: FieldSpec, detail: str = "") -> None:
-        expected = _SHAPES[spec.value].format(
-            choices=", ".join(f"`{c}`" for c in spec.choices)
-        )
+        expected = _SHAPES[spec.value].format(choices=", ".join(f"`{c}`" for c in spec.choices))
         self.diagnostics.append(
             diag(
                 "MC203",
@@ -128,8 +126,10 @@ class ValueReader:
 
     def _names(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[Named, ...] | None:
         value = field.value
-        items = value.items if isinstance(value, ast.ListValue) else (
-            (value.expr,) if isinstance(value, ast.ExprValue) else ()
+        items = (
+            value.items
+            if isinstance(value, ast.ListValue)
+            else ((value.expr,) if isinstance(value, ast.ExprValue) else ())
         )
         if not items or not all(isinstance(item, ex.Name) for item in items):
             return self.wrong(field, spec)
@@ -137,8 +137,10 @@ class ValueReader:
 
     def _words(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[str, ...] | None:
         value = field.value
-        items = value.items if isinstance(value, ast.ListValue) else (
-            (value.expr,) if isinstance(value, ast.ExprValue) else ()
+        items = (
+            value.items
+            if isinstance(value, ast.ListValue)
+            else ((value.expr,) if isinstance(value, ast.ExprValue) else ())
         )
         words = []
         for item in items:
@@ -273,14 +275,22 @@ class ValueReader:
             return self.wrong(field, spec)
         problems = [
             (value.by is not None, "`by DATE` belongs to `target`"),
-            (value.versus is not None and value.versus != "previous",
-             f"`vs {value.versus}`: changes are measured `vs previous`"),
-            (value.versus is not None and not value.change,
-             "`vs previous` needs `change`, e.g. `change < -20% vs previous`"),
-            (value.period_word is not None and value.period_word not in ("period", "periods"),
-             f"write `for N periods`, not `for N {value.period_word}`"),
-            (value.for_periods is not None and value.for_periods < 1,
-             "persistence is a whole number of periods, at least 1"),
+            (
+                value.versus is not None and value.versus != "previous",
+                f"`vs {value.versus}`: changes are measured `vs previous`",
+            ),
+            (
+                value.versus is not None and not value.change,
+                "`vs previous` needs `change`, e.g. `change < -20% vs previous`",
+            ),
+            (
+                value.period_word is not None and value.period_word not in ("period", "periods"),
+                f"write `for N periods`, not `for N {value.period_word}`",
+            ),
+            (
+                value.for_periods is not None and value.for_periods < 1,
+                "persistence is a whole number of periods, at least 1",
+            ),
         ]
         if self._clause_errors(field, value, problems):
             return None
@@ -305,7 +315,11 @@ class ValueReader:
             if failed:
                 found = True
                 self.diagnostics.append(
-                    diag("MC214", message, value.clause_span or value.by_span or value.span,
-                         label=f"in `{field.key}`")
+                    diag(
+                        "MC214",
+                        message,
+                        value.clause_span or value.by_span or value.span,
+                        label=f"in `{field.key}`",
+                    )
                 )
         return found

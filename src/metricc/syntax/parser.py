@@ -126,8 +126,10 @@ def _unclosed(source: SourceFile, text: str, opened: int, following: int) -> Dia
     if next_head is not None:
         next_start = following + len(next_head.group(0)) - len(next_head.group(0).lstrip())
         secondary.append(
-            Label(span=source.span(next_start, following + len(next_head.group(0))),
-                  message="the next block starts here")
+            Label(
+                span=source.span(next_start, following + len(next_head.group(0))),
+                message="the next block starts here",
+            )
         )
     return diag(
         "MC006",
@@ -155,8 +157,14 @@ def _syntax_error(source: SourceFile, error: UnexpectedInput, position: int) -> 
             "the file ends in the middle of a definition",
             source.span(end, end),
             label="the file ends here",
-            secondary=[Label(span=source.span(opened[-1].start(), opened[-1].end()),
-                             message="this block is still open")] if opened else [],
+            secondary=[
+                Label(
+                    span=source.span(opened[-1].start(), opened[-1].end()),
+                    message="this block is still open",
+                )
+            ]
+            if opened
+            else [],
             help=f"finish {where} and close it with `}}`",
         )
     span: Span = token_span(source.path, token)
@@ -178,7 +186,7 @@ def _bad_character(source: SourceFile, position: int) -> Diagnostic:
             "this string is not closed",
             span,
             label="the string starts here",
-            help="close it on the same line, or use \"\"\"...\"\"\" for text over several lines",
+            help='close it on the same line, or use """...""" for text over several lines',
         )
     shown = repr(char) if char.isprintable() else f"U+{ord(char):04X}" if char else "nothing"
     return diag(

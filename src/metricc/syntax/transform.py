@@ -94,9 +94,9 @@ class ToAst(Transformer[Token, list[ast.Block]]):
 
     def field(self, meta: Meta, children: list[Any]) -> ast.FieldNode:
         key, label, value = children
-        if not isinstance(value, ast.Text | ast.ListValue | ast.MeasureValue):
-            if not isinstance(value, ast.ThresholdValue | ast.ConversionValue):
-                value = ast.ExprValue(expr=value, span=value.span)
+        wrapped = ast.Text | ast.ListValue | ast.MeasureValue | ast.ThresholdValue
+        if not isinstance(value, wrapped | ast.ConversionValue):
+            value = ast.ExprValue(expr=value, span=value.span)
         return ast.FieldNode(
             key=str(key),
             label=str(label) if label is not None else None,

@@ -33,14 +33,22 @@ class Quirks:
 
 
 QUIRKS: dict[str, Quirks] = {
-    "duckdb": Quirks(percentile="quantile_cont", executed=True,
-                     note="the embedded default; every reference metric is checked here"),
+    "duckdb": Quirks(
+        percentile="quantile_cont",
+        executed=True,
+        note="the embedded default; every reference metric is checked here",
+    ),
     "postgres": Quirks(executed=True, note="executed against a real server in CI"),
-    "spark": Quirks(percentile="spark", executed=True,
-                    note="executed with a local pyspark session in CI"),
+    "spark": Quirks(
+        percentile="spark", executed=True, note="executed with a local pyspark session in CI"
+    ),
     "snowflake": Quirks(note="weeks start on Monday with the default WEEK_START = 0"),
-    "bigquery": Quirks(week_unit="ISOWEEK", percentile="approx", epoch="unix_seconds",
-                       note="PERCENTILE_CONT is analytic-only: percentiles use APPROX_QUANTILES"),
+    "bigquery": Quirks(
+        week_unit="ISOWEEK",
+        percentile="approx",
+        epoch="unix_seconds",
+        note="PERCENTILE_CONT is analytic-only: percentiles use APPROX_QUANTILES",
+    ),
     "trino": Quirks(percentile="approx", note="no exact percentile: approx_percentile"),
     "redshift": Quirks(note="percentile_cont as an aggregate"),
 }

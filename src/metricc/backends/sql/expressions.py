@@ -17,10 +17,27 @@ from metricc.model.functions import BETWEEN_UNITS
 
 Resolve = Callable[[ex.Expr], exp.Expression]
 
-_PRECEDENCE = {"or": 1, "and": 2, "=": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
-               "+": 5, "-": 5, "*": 6, "/": 6}
+_PRECEDENCE = {
+    "or": 1,
+    "and": 2,
+    "=": 4,
+    "!=": 4,
+    "<": 4,
+    "<=": 4,
+    ">": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "/": 6,
+}
 _COMPARE: dict[str, type[exp.Expression]] = {
-    "=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE,
+    "=": exp.EQ,
+    "!=": exp.NEQ,
+    "<": exp.LT,
+    "<=": exp.LTE,
+    ">": exp.GT,
+    ">=": exp.GTE,
 }
 _ARITH: dict[str, type[exp.Expression]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
 
@@ -86,29 +103,38 @@ class Translator:
         if isinstance(node, ex.Neg):
             return exp.Neg(this=_paren(self.sql(node.operand)))
         if isinstance(node, ex.InList):
-            found = exp.In(this=self.sql(node.operand), expressions=[self.sql(i) for i in node.items])
+            found = exp.In(
+                this=self.sql(node.operand), expressions=[self.sql(i) for i in node.items]
+            )
             return exp.Not(this=exp.Paren(this=found)) if node.negated else found
         if isinstance(node, ex.IsNull):
             test = exp.Is(this=self.sql(node.operand), expression=exp.Null())
             return exp.Not(this=exp.Paren(this=test)) if node.negated else test
         if isinstance(node, ex.Like):
-            like = exp.Like(this=self.sql(node.operand), expression=exp.Literal.string(node.pattern))
+            like = exp.Like(
+                this=self.sql(node.operand), expression=exp.Literal.string(node.pattern)
+            )
             return exp.Not(this=exp.Paren(this=like)) if node.negated else like
         if isinstance(node, ex.Case):
             return exp.Case(
-                ifs=[exp.If(this=self.sql(w.condition), true=self.sql(w.result)) for w in node.whens],
+                ifs=[
+                    exp.If(this=self.sql(w.condition), true=self.sql(w.result)) for w in node.whens
+                ],
                 default=self.sql(node.default) if node.default is not None else None,
             )
         if isinstance(node, ex.Call) and node.func in _SCALARS:
             return _SCALARS[node.func](self, [self.sql(a) for a in node.args])
         if isinstance(node, ex.Call) and node.func in BETWEEN_UNITS:
             start, end = (self.sql(a) for a in node.args)
-            seconds = exp.Sub(this=epoch_seconds(self.dialect, end),
-                              expression=epoch_seconds(self.dialect, start))
+            seconds = exp.Sub(
+                this=epoch_seconds(self.dialect, end), expression=epoch_seconds(self.dialect, start)
+            )
             if BETWEEN_UNITS[node.func] == 1:
                 return exp.Paren(this=seconds)
-            return exp.Div(this=exp.cast(exp.Paren(this=seconds), "double"),
-                           expression=exp.Literal.number(BETWEEN_UNITS[node.func]))
+            return exp.Div(
+                this=exp.cast(exp.Paren(this=seconds), "double"),
+                expression=exp.Literal.number(BETWEEN_UNITS[node.func]),
+            )
         return self.leaf(node)
 
     def _binary(self, node: ex.Binary) -> exp.Expression:
@@ -128,7 +154,9 @@ class Translator:
         return kind(this=left, expression=right)
 
 
-def _one(kind: type[exp.Expression]) -> Callable[[Translator, list[exp.Expression]], exp.Expression]:
+def _one(
+    kind: type[exp.Expression],
+) -> Callable[[Translator, list[exp.Expression]], exp.Expression]:
     return lambda _t, args: kind(this=args[0])
 
 

@@ -27,8 +27,13 @@ from metricc.model import expr as ex
 from metricc.model import semantic as sm
 from metricc.model.functions import ADDITIVE, AGGREGATES
 
-_STEP = {"day": (1, "DAY"), "week": (7, "DAY"), "month": (1, "MONTH"),
-         "quarter": (3, "MONTH"), "year": (1, "YEAR")}
+_STEP = {
+    "day": (1, "DAY"),
+    "week": (7, "DAY"),
+    "month": (1, "MONTH"),
+    "quarter": (3, "MONTH"),
+    "year": (1, "YEAR"),
+}
 
 
 class QueryError(ValueError):
@@ -55,8 +60,11 @@ def _col(name: str, table: str | None = None) -> exp.Column:
 
 def _table(source: sm.Source, alias: str) -> exp.Table:
     parts = source.table.split(".")
-    table = exp.table_(parts[-1], db=parts[-2] if len(parts) > 1 else None,
-                       catalog=parts[-3] if len(parts) > 2 else None)
+    table = exp.table_(
+        parts[-1],
+        db=parts[-2] if len(parts) > 1 else None,
+        catalog=parts[-3] if len(parts) > 2 else None,
+    )
     return table.as_(alias)  # type: ignore[return-value]
 
 
@@ -115,11 +123,14 @@ class QueryBuilder:
         query = exp.select(*columns).from_("grid")
         for part in self.parts:
             keys = ["period", *self.dims]
-            condition = exp.and_(*(
-                exp.NullSafeEQ(this=_col(k, part.name), expression=_col(k, "grid"))
-                if k != "period" else exp.EQ(this=_col(k, part.name), expression=_col(k, "grid"))
-                for k in keys
-            ))
+            condition = exp.and_(
+                *(
+                    exp.NullSafeEQ(this=_col(k, part.name), expression=_col(k, "grid"))
+                    if k != "period"
+                    else exp.EQ(this=_col(k, part.name), expression=_col(k, "grid"))
+                    for k in keys
+                )
+            )
             query = query.join(part.name, on=condition, join_type="left")
         query = query.order_by(*(_col(k, "grid") for k in ["period", *self.dims]))
         for name, cte in self.ctes.items():
@@ -131,11 +142,14 @@ class QueryBuilder:
             for name in self.project.metric_sources(metric.name):
                 if dim not in self.project.sources[name].dimensions:
                     known = ", ".join(self.project.sources[name].dimensions) or "none"
-                    raise QueryError(f"`{metric.name}` cannot be broken down by `{dim}`: source "
-                                     f"`{name}` declares no such dimension (it has: {known})")
+                    raise QueryError(
+                        f"`{metric.name}` cannot be broken down by `{dim}`: source "
+                        f"`{name}` declares no such dimension (it has: {known})"
+                    )
         if self.dims and self._has_conversion(metric):
-            raise QueryError(f"`{metric.name}` is a conversion: it cannot be broken down by "
-                             "dimensions yet")
+            raise QueryError(
+                f"`{metric.name}` is a conversion: it cannot be broken down by dimensions yet"
+            )
 
     def _has_conversion(self, metric: sm.Metric) -> bool:
         d = metric.definition
@@ -151,8 +165,9 @@ class QueryBuilder:
         """The earliest and latest moment a source's rows occupy."""
         start = _col(source.start_column, source.name)
         if source.kind == "state" and source.valid_to:
-            end: exp.Expression = exp.Coalesce(this=_col(source.valid_to, source.name),
-                                               expressions=[start.copy()])
+            end: exp.Expression = exp.Coalesce(
+                this=_col(source.valid_to, source.name), expressions=[start.copy()]
+            )
         else:
             end = start.copy()
         return exp.Min(this=start), exp.Max(this=end)
@@ -162,15 +177,19 @@ class QueryBuilder:
         lows, highs = [], []
         for source in sources:
             low, high = self._time_range(source)
-            lows.append(exp.select(truncate(self.dialect, low, grain).as_("lo"),
-                                   truncate(self.dialect, high, grain).as_("hi"))
-                        .from_(_table(source, source.name)))
+            lows.append(
+                exp.select(
+                    truncate(self.dialect, low, grain).as_("lo"),
+                    truncate(self.dialect, high, grain).as_("hi"),
+                ).from_(_table(source, source.name))
+            )
         union: exp.Expression = lows[0]
         for select in lows[1:]:
             union = exp.union(union, select, distinct=False)
         data = exp.select(exp.Min(this=_col("lo")).as_("lo"), exp.Max(this=_col("hi")).as_("hi"))
-        data = data.from_(exp.Subquery(this=union, alias=exp.TableAlias(
-            this=exp.to_identifier("source_bounds"))))
+        data = data.from_(
+            exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("source_bounds")))
+        )
         if self.options.start is None and self.options.end is None:
             return data if len(lows) > 1 else lows[0]
         lo: exp.Expression = _col("lo")
@@ -180,8 +199,9 @@ class QueryBuilder:
         if self.options.end is not None:
             hi = truncate(self.dialect, _date(self.options.end), grain)
         del highs
-        return exp.select(lo.as_("lo"), hi.as_("hi")).from_(exp.Subquery(
-            this=data, alias=exp.TableAlias(this=exp.to_identifier("data_bounds"))))
+        return exp.select(lo.as_("lo"), hi.as_("hi")).from_(
+            exp.Subquery(this=data, alias=exp.TableAlias(this=exp.to_identifier("data_bounds")))
+        )
 
     def _spine(self, bounds: str, grain: str) -> exp.Select:
         amount, unit = _STEP[grain]
@@ -190,10 +210,12 @@ class QueryBuilder:
             end=exp.Subquery(this=exp.select("hi").from_(bounds)),
             step=_interval(amount, unit),
         )
-        alias = exp.TableAlias(this=exp.to_identifier("series"),
-                               columns=[exp.to_identifier("period")])
+        alias = exp.TableAlias(
+            this=exp.to_identifier("series"), columns=[exp.to_identifier("period")]
+        )
         return exp.select(exp.cast(_col("period"), "date").as_("period")).from_(
-            exp.Unnest(expressions=[series], alias=alias))
+            exp.Unnest(expressions=[series], alias=alias)
+        )
 
     def _row_range(self, column: exp.Expression, lead_days: int = 0) -> list[exp.Expression]:
         """Row filters for --from/--to, so engines can skip what is out of range."""
@@ -205,8 +227,10 @@ class QueryBuilder:
             out.append(exp.GTE(this=column.copy(), expression=low))
         if self.options.end is not None:
             amount, unit = _STEP[self.grain]
-            high = exp.Add(this=truncate(self.dialect, _date(self.options.end), self.grain),
-                           expression=_interval(amount, unit))
+            high = exp.Add(
+                this=truncate(self.dialect, _date(self.options.end), self.grain),
+                expression=_interval(amount, unit),
+            )
             out.append(exp.LT(this=column.copy(), expression=high))
         return out
 
@@ -222,16 +246,19 @@ class QueryBuilder:
         elif isinstance(d, sm.Ratio):
             top = self._measure_part(f"{metric.name}__numerator", d.numerator)
             bottom = self._measure_part(f"{metric.name}__denominator", d.denominator)
-            num, den = self._measure_value(d.numerator, top), self._measure_value(d.denominator,
-                                                                                  bottom)
+            num, den = (
+                self._measure_value(d.numerator, top),
+                self._measure_value(d.denominator, bottom),
+            )
             result = _Value(divide(num, den), num, den)
         elif isinstance(d, sm.Window):
             part = self._window_part(metric.name, d)
             result = _Value(self._measure_value(d.measure, part))
         elif isinstance(d, sm.Conversion):
             name = self._conversion_part(metric.name, d)
-            converted = exp.Coalesce(this=_col("converted", name),
-                                     expressions=[exp.Literal.number(0)])
+            converted = exp.Coalesce(
+                this=_col("converted", name), expressions=[exp.Literal.number(0)]
+            )
             entered = exp.Coalesce(this=_col("entered", name), expressions=[exp.Literal.number(0)])
             result = _Value(divide(converted, entered), converted, entered)
         else:
@@ -257,11 +284,11 @@ class QueryBuilder:
     # --- parts: where sources are read --------------------------------------------
 
     def _aggregates(self, measure: sm.Measure) -> list[ex.Call]:
-        return [n for n in ex.walk(measure.expr)
-                if isinstance(n, ex.Call) and n.func in AGGREGATES]
+        return [n for n in ex.walk(measure.expr) if isinstance(n, ex.Call) and n.func in AGGREGATES]
 
     def _row_sql(self, source: sm.Source) -> Translator:
         """Translator for row expressions over one source's columns."""
+
         def leaf(node: ex.Expr) -> exp.Expression:
             if isinstance(node, ex.Column):
                 return _col(node.column, node.source)
@@ -323,9 +350,14 @@ class QueryBuilder:
             alive = [exp.LT(this=start, expression=edge)]
             if source.valid_to:
                 end = _col(source.valid_to, source.name)
-                alive.append(exp.Paren(this=exp.or_(
-                    exp.Is(this=end, expression=exp.Null()),
-                    exp.GTE(this=end.copy(), expression=edge.copy()))))
+                alive.append(
+                    exp.Paren(
+                        this=exp.or_(
+                            exp.Is(this=end, expression=exp.Null()),
+                            exp.GTE(this=end.copy(), expression=edge.copy()),
+                        )
+                    )
+                )
             select = exp.select(period.as_("period"), *self._aliased(dims), *aggs).from_("spine")
             select = select.join(table, on=exp.and_(*alive))
             group = [period.copy(), *(d.copy() for d in dims)]
@@ -372,10 +404,13 @@ class QueryBuilder:
             value = _col(f"v{index}", daily)
             if decomposable:
                 if call.func == "avg":
-                    columns += [exp.Sum(this=row(call.args[0])).as_(f"v{index}"),
-                                exp.Count(this=row(call.args[0])).as_(f"n{index}")]
-                    combine.append(divide(exp.Sum(this=value), exp.Sum(this=_col(f"n{index}",
-                                                                                 daily))))
+                    columns += [
+                        exp.Sum(this=row(call.args[0])).as_(f"v{index}"),
+                        exp.Count(this=row(call.args[0])).as_(f"n{index}"),
+                    ]
+                    combine.append(
+                        divide(exp.Sum(this=value), exp.Sum(this=_col(f"n{index}", daily)))
+                    )
                 else:
                     partial = self._aggregate_sql(call, row)
                     columns.append(partial.as_(f"v{index}"))
@@ -383,12 +418,22 @@ class QueryBuilder:
                     combine.append(merge[call.func](this=value))
             else:
                 columns.append(row(call.args[0]).as_(f"v{index}"))
-                rebuilt = call.model_copy(update={"args": (ex.Name(name=f"v{index}",
-                                                                    span=call.span),
-                                                           *call.args[1:])})
-                combine.append(self._aggregate_sql(rebuilt, Translator(
-                    self.dialect, lambda n: _col(n.name, daily) if isinstance(n, ex.Name)
-                    else self._row_sql(source)(n))))
+                rebuilt = call.model_copy(
+                    update={"args": (ex.Name(name=f"v{index}", span=call.span), *call.args[1:])}
+                )
+                combine.append(
+                    self._aggregate_sql(
+                        rebuilt,
+                        Translator(
+                            self.dialect,
+                            lambda n: (
+                                _col(n.name, daily)
+                                if isinstance(n, ex.Name)
+                                else self._row_sql(source)(n)
+                            ),
+                        ),
+                    )
+                )
         select = exp.select(*columns).from_(_table(source, source.name))
         if filters:
             select = select.where(exp.and_(*filters))
@@ -402,21 +447,32 @@ class QueryBuilder:
         self.ctes[f"{metric}__all_days"] = self._spine(f"{metric}__day_bounds", "day")
         all_days = f"{metric}__all_days"
         last = exp.Max(this=_col("period", all_days)).as_("day")
-        self.ctes[reported] = exp.select(last).from_(all_days).group_by(
-            truncate(self.dialect, _col("period", all_days), self.grain))
+        self.ctes[reported] = (
+            exp.select(last)
+            .from_(all_days)
+            .group_by(truncate(self.dialect, _col("period", all_days), self.grain))
+        )
         part = self._new_part(windowed, calls)
         lower = exp.Sub(this=_col("day", reported), expression=_interval(days - 1, "DAY"))
-        joined = exp.select(
-            truncate(self.dialect, _col("day", reported), self.grain).as_("period"),
-            *(_col(d, daily).as_(d) for d in self.dims),
-            *(c.as_(part.columns[id(call)]) for c, call in zip(combine, calls, strict=True)),
-        ).from_(reported).join(daily, on=exp.and_(
-            exp.GTE(this=_col("day", daily), expression=lower),
-            exp.LTE(this=_col("day", daily), expression=_col("day", reported)),
-        ))
+        joined = (
+            exp.select(
+                truncate(self.dialect, _col("day", reported), self.grain).as_("period"),
+                *(_col(d, daily).as_(d) for d in self.dims),
+                *(c.as_(part.columns[id(call)]) for c, call in zip(combine, calls, strict=True)),
+            )
+            .from_(reported)
+            .join(
+                daily,
+                on=exp.and_(
+                    exp.GTE(this=_col("day", daily), expression=lower),
+                    exp.LTE(this=_col("day", daily), expression=_col("day", reported)),
+                ),
+            )
+        )
         self.ctes[windowed] = joined.group_by(
             truncate(self.dialect, _col("day", reported), self.grain),
-            *(_col(d, daily) for d in self.dims))
+            *(_col(d, daily) for d in self.dims),
+        )
         return part
 
     def _conversion_part(self, metric: str, definition: sm.Conversion) -> str:
@@ -429,31 +485,37 @@ class QueryBuilder:
         self.ctes[entered] = (
             exp.select(entity.as_("entity"), exp.Min(this=time).as_("entered_at"))
             .from_(_table(source, source.name))
-            .where(exp.and_(row(definition.start),
-                            _not_null(time)))
+            .where(exp.and_(row(definition.start), _not_null(time)))
             .group_by(entity.copy())
         )
-        deadline = exp.Add(this=_col("entered_at", entered),
-                           expression=interval(definition.within))
+        deadline = exp.Add(this=_col("entered_at", entered), expression=interval(definition.within))
         self.ctes[converted] = (
             exp.select(_col("entity", entered).as_("entity"))
             .from_(entered)
-            .join(_table(source, source.name), on=exp.and_(
-                exp.EQ(this=entity.copy(), expression=_col("entity", entered)),
-                exp.GTE(this=time.copy(), expression=_col("entered_at", entered)),
-                exp.LTE(this=time.copy(), expression=deadline),
-                row(definition.end),
-            ))
+            .join(
+                _table(source, source.name),
+                on=exp.and_(
+                    exp.EQ(this=entity.copy(), expression=_col("entity", entered)),
+                    exp.GTE(this=time.copy(), expression=_col("entered_at", entered)),
+                    exp.LTE(this=time.copy(), expression=deadline),
+                    row(definition.end),
+                ),
+            )
             .group_by(_col("entity", entered))
         )
         period = truncate(self.dialect, _col("entered_at", entered), self.grain)
         funnel = (
-            exp.select(period.as_("period"),
-                       exp.Count(this=_col("entity", converted)).as_("converted"),
-                       exp.Count(this=exp.Star()).as_("entered"))
+            exp.select(
+                period.as_("period"),
+                exp.Count(this=_col("entity", converted)).as_("converted"),
+                exp.Count(this=exp.Star()).as_("entered"),
+            )
             .from_(entered)
-            .join(converted, on=exp.EQ(this=_col("entity", converted),
-                                       expression=_col("entity", entered)), join_type="left")
+            .join(
+                converted,
+                on=exp.EQ(this=_col("entity", converted), expression=_col("entity", entered)),
+                join_type="left",
+            )
         )
         ranged = self._row_range(_col("entered_at", entered))
         if ranged:
@@ -473,8 +535,11 @@ class QueryBuilder:
             seen = select if seen is None else exp.union(seen, select, distinct=True)
         assert seen is not None
         combos = exp.Subquery(this=seen, alias=exp.TableAlias(this=exp.to_identifier("combos")))
-        return (exp.select(_col("period", "spine"), *(_col(d, "combos") for d in self.dims))
-                .from_("spine").join(combos, join_type="cross"))
+        return (
+            exp.select(_col("period", "spine"), *(_col(d, "combos") for d in self.dims))
+            .from_("spine")
+            .join(combos, join_type="cross")
+        )
 
 
 def build_query(
