@@ -288,8 +288,8 @@ def query(
         )
     dims = tuple(d.strip() for d in by.split(",") if d.strip())
     options = QueryOptions(
-        grain=grain,
-        dimensions=dims,  # type: ignore[arg-type]
+        grain=grain,  # type: ignore[arg-type]  # click.Choice checked it
+        dimensions=dims,
         start=_parse_date(start, "--from"),
         end=_parse_date(end, "--to"),
     )

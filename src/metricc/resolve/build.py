@@ -126,7 +126,9 @@ class Builder:
     def _unknown_field(self, block: ast.Block, field: ast.FieldNode) -> None:
         others = [kind for kind, schema in KINDS.items() if field.key in schema]
         if others:
-            hint = f"`{field.key}` is a field of {' and '.join(others)} blocks, not {block.kind}"
+            hint: str | None = (
+                f"`{field.key}` is a field of {' and '.join(others)} blocks, not {block.kind}"
+            )
         else:
             hint = did_you_mean(field.key, KINDS[block.kind], "field")
         self.error(

@@ -94,7 +94,8 @@ class ValueReader:
             return value.value
         if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.String):
             return value.expr.value
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _choice(self, field: ast.FieldNode, spec: FieldSpec) -> str | None:
         value = field.value
@@ -102,7 +103,8 @@ class ValueReader:
         if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Name | ex.String):
             word = value.expr.name if isinstance(value.expr, ex.Name) else value.expr.value
         if word is None:
-            return self.wrong(field, spec)
+            self.wrong(field, spec)
+            return None
         if word in spec.choices:
             return word
         self.diagnostics.append(
@@ -122,7 +124,8 @@ class ValueReader:
         value = field.value
         if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Name):
             return value.expr.name, value.expr.span
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _names(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[Named, ...] | None:
         value = field.value
@@ -132,7 +135,8 @@ class ValueReader:
             else ((value.expr,) if isinstance(value, ast.ExprValue) else ())
         )
         if not items or not all(isinstance(item, ex.Name) for item in items):
-            return self.wrong(field, spec)
+            self.wrong(field, spec)
+            return None
         return tuple((item.name, item.span) for item in items)  # type: ignore[union-attr]
 
     def _words(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[str, ...] | None:
@@ -149,8 +153,12 @@ class ValueReader:
             elif isinstance(item, ex.String):
                 words.append(item.value)
             else:
-                return self.wrong(field, spec)
-        return tuple(words) if words else self.wrong(field, spec)
+                self.wrong(field, spec)
+                return None
+        if not words:
+            self.wrong(field, spec)
+            return None
+        return tuple(words)
 
     def _table(self, field: ast.FieldNode, spec: FieldSpec) -> str | None:
         value = field.value
@@ -162,19 +170,22 @@ class ValueReader:
                 return f"{expr.source}.{expr.column}"
             if isinstance(expr, ex.String) and expr.value.strip():
                 return expr.value
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _column(self, field: ast.FieldNode, spec: FieldSpec) -> str | None:
         value = field.value
         if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Name):
             return value.expr.name
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _row_expr(self, field: ast.FieldNode, spec: FieldSpec) -> ex.Expr | None:
         value = field.value
         if isinstance(value, ast.ExprValue):
             return value.expr
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _formula(self, field: ast.FieldNode, spec: FieldSpec) -> ex.Expr | None:
         return self._row_expr(field, spec)
@@ -185,7 +196,8 @@ class ValueReader:
             return value
         if isinstance(value, ast.ExprValue) and not isinstance(value.expr, ex.String):
             return ast.MeasureValue(expr=value.expr, span=value.span)
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _slo_events(self, field: ast.FieldNode, spec: FieldSpec) -> ast.MeasureValue | str | None:
         value = field.value
@@ -199,9 +211,11 @@ class ValueReader:
         value = field.value
         if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Duration):
             if value.expr.amount <= 0:
-                return self._range(value.span, f"`{field.key}` must be longer than zero")
+                self._range(value.span, f"`{field.key}` must be longer than zero")
+                return None
             return value.expr
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _count(self, field: ast.FieldNode, spec: FieldSpec) -> int | None:
         value = field.value
@@ -209,21 +223,25 @@ class ValueReader:
             number = value.expr
             if not number.percent and number.value == number.value.to_integral_value():
                 if number.value < 0:
-                    return self._range(value.span, f"`{field.key}` cannot be negative")
+                    self._range(value.span, f"`{field.key}` cannot be negative")
+                    return None
                 return int(number.value)
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _objective(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[Decimal, str] | None:
         value = field.value
         if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Number):
             fraction = value.expr.fraction
             if not Decimal(0) < fraction < Decimal(1):
-                return self._range(
+                self._range(
                     value.span,
                     "an objective is a share of good events strictly between 0% and 100%",
                 )
+                return None
             return fraction, self.text_of(value.span)
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _range(self, span: Span, message: str) -> None:
         self.diagnostics.append(diag("MC205", message, span, label="out of range"))
@@ -234,7 +252,8 @@ class ValueReader:
         value = field.value
         if isinstance(value, ast.ConversionValue):
             return value
-        return self.wrong(field, spec)
+        self.wrong(field, spec)
+        return None
 
     def _comparison(self, field: ast.FieldNode, spec: FieldSpec) -> tuple[Decimal, str] | None:
         value = field.value
@@ -255,7 +274,8 @@ class ValueReader:
     def _target(self, field: ast.FieldNode, spec: FieldSpec) -> dict[str, Any] | None:
         value = field.value
         if not isinstance(value, ast.ThresholdValue):
-            return self.wrong(field, spec)
+            self.wrong(field, spec)
+            return None
         problems = [
             (value.change, "a target is a level, not a change"),
             (value.for_periods is not None, "`for N periods` belongs to `warn`/`critical`"),
@@ -272,7 +292,8 @@ class ValueReader:
     def _threshold(self, field: ast.FieldNode, spec: FieldSpec) -> dict[str, Any] | None:
         value = field.value
         if not isinstance(value, ast.ThresholdValue):
-            return self.wrong(field, spec)
+            self.wrong(field, spec)
+            return None
         problems = [
             (value.by is not None, "`by DATE` belongs to `target`"),
             (

@@ -111,7 +111,7 @@ class ToAst(Transformer[Token, list[ast.Block]]):
     def text(self, meta: Meta, children: list[Token]) -> ast.Text:
         return ast.Text(value=dedent_text(children[0]), triple=True, span=self._span(meta))
 
-    def list(self, meta: Meta, children: list[Any]) -> ast.ListValue:
+    def list_value(self, meta: Meta, children: list[Any]) -> ast.ListValue:
         return ast.ListValue(items=tuple(children), span=self._span(meta))
 
     def measure(self, meta: Meta, children: list[Any]) -> Any:
@@ -170,7 +170,7 @@ class ToAst(Transformer[Token, list[ast.Block]]):
     # --- expressions ---------------------------------------------------------
 
     def _binary(self, meta: Meta, op: str, left: Any, right: Any) -> ex.Binary:
-        return ex.Binary(op=op, left=left, right=right, span=self._span(meta))  # type: ignore[arg-type]
+        return ex.Binary(op=op, left=left, right=right, span=self._span(meta))
 
     def or_(self, meta: Meta, children: list[Any]) -> ex.Binary:
         return self._binary(meta, "or", children[0], children[1])
@@ -221,7 +221,7 @@ class ToAst(Transformer[Token, list[ast.Block]]):
 
     def duration(self, meta: Meta, children: list[Token]) -> ex.Duration:
         token = children[0]
-        return ex.Duration(amount=int(token[:-1]), unit=token[-1], span=self._tok(token))  # type: ignore[arg-type]
+        return ex.Duration(amount=int(token[:-1]), unit=token[-1], span=self._tok(token))
 
     def _date(self, token: Token) -> date:
         try:
@@ -238,7 +238,7 @@ class ToAst(Transformer[Token, list[ast.Block]]):
             )
             return _INVALID_DATE
 
-    def date(self, meta: Meta, children: list[Token]) -> ex.DateLit:
+    def date_value(self, meta: Meta, children: list[Token]) -> ex.DateLit:
         return ex.DateLit(value=self._date(children[0]), span=self._span(meta))
 
     def string(self, meta: Meta, children: list[Token]) -> ex.String:

@@ -12,7 +12,7 @@ from metricc.model import semantic as sm
 __all__ = ["DEFAULT_DIALECT", "QUIRKS", "QueryError", "QueryOptions", "metric_sql", "sql_files"]
 
 
-def render(query: exp.Expression, dialect: str) -> str:
+def render(query: exp.Expr, dialect: str) -> str:
     return query.sql(dialect=dialect, pretty=True, identify=quirks(dialect).identify)
 
 

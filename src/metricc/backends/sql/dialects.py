@@ -61,7 +61,7 @@ def quirks(dialect: str) -> Quirks:
     return QUIRKS.get(dialect, Quirks())
 
 
-def percentile(dialect: str, value: exp.Expression, fraction: exp.Expression) -> exp.Expression:
+def percentile(dialect: str, value: exp.Expr, fraction: exp.Expr) -> exp.Expr:
     style = quirks(dialect).percentile
     if style == "quantile_cont":
         return exp.Anonymous(this="QUANTILE_CONT", expressions=[value, fraction])
@@ -75,13 +75,13 @@ def percentile(dialect: str, value: exp.Expression, fraction: exp.Expression) ->
     )
 
 
-def epoch_seconds(dialect: str, value: exp.Expression) -> exp.Expression:
+def epoch_seconds(dialect: str, value: exp.Expr) -> exp.Expr:
     if quirks(dialect).epoch == "unix_seconds":
         return exp.Anonymous(this="UNIX_SECONDS", expressions=[value])
     return exp.TimeToUnix(this=value)
 
 
-def truncate(dialect: str, value: exp.Expression, grain: str) -> exp.Expression:
+def truncate(dialect: str, value: exp.Expr, grain: str) -> exp.Expr:
     """The first day of the period containing `value`, as a DATE."""
     unit = quirks(dialect).week_unit if grain == "week" else grain.upper()
     return exp.cast(exp.TimestampTrunc(this=value, unit=exp.var(unit)), "date")

@@ -15,7 +15,7 @@ from metricc.backends.sql.dialects import epoch_seconds
 from metricc.model import expr as ex
 from metricc.model.functions import BETWEEN_UNITS
 
-Resolve = Callable[[ex.Expr], exp.Expression]
+Resolve = Callable[[ex.Expr], exp.Expr]
 
 _PRECEDENCE = {
     "or": 1,
@@ -31,7 +31,7 @@ _PRECEDENCE = {
     "*": 6,
     "/": 6,
 }
-_COMPARE: dict[str, type[exp.Expression]] = {
+_COMPARE: dict[str, type[exp.Expr]] = {
     "=": exp.EQ,
     "!=": exp.NEQ,
     "<": exp.LT,
@@ -39,23 +39,23 @@ _COMPARE: dict[str, type[exp.Expression]] = {
     ">": exp.GT,
     ">=": exp.GTE,
 }
-_ARITH: dict[str, type[exp.Expression]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
+_ARITH: dict[str, type[exp.Expr]] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}
 
 
-def literal(node: ex.Number) -> exp.Expression:
+def literal(node: ex.Number) -> exp.Expr:
     value = node.fraction
     text = format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
     return exp.Literal.number(text)
 
 
-def interval(duration: ex.Duration) -> exp.Expression:
+def interval(duration: ex.Duration) -> exp.Expr:
     """A duration in the unit it was written in (weeks as days: engines differ on WEEK)."""
     unit = {"s": "SECOND", "m": "MINUTE", "h": "HOUR", "d": "DAY", "w": "DAY"}[duration.unit]
     amount = duration.amount * 7 if duration.unit == "w" else duration.amount
     return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
 
 
-def divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expression:
+def divide(numerator: exp.Expr, denominator: exp.Expr) -> exp.Expr:
     """Floating-point division that gives null, not an error, for a zero denominator."""
     return exp.Div(
         this=exp.cast(numerator, "double"),
@@ -63,7 +63,7 @@ def divide(numerator: exp.Expression, denominator: exp.Expression) -> exp.Expres
     )
 
 
-def _paren(node: exp.Expression) -> exp.Expression:
+def _paren(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.Binary | exp.Not | exp.Neg):
         return exp.Paren(this=node)
     return node
@@ -80,10 +80,10 @@ class Translator:
         self.dialect = dialect
         self.leaf = leaf
 
-    def __call__(self, node: ex.Expr) -> exp.Expression:
+    def __call__(self, node: ex.Expr) -> exp.Expr:
         return self.sql(node)
 
-    def sql(self, node: ex.Expr) -> exp.Expression:
+    def sql(self, node: ex.Expr) -> exp.Expr:
         if isinstance(node, ex.Binary):
             return self._binary(node)
         if isinstance(node, ex.Number):
@@ -137,7 +137,7 @@ class Translator:
             )
         return self.leaf(node)
 
-    def _binary(self, node: ex.Binary) -> exp.Expression:
+    def _binary(self, node: ex.Binary) -> exp.Expr:
         left, right = self.sql(node.left), self.sql(node.right)
         mine = _PRECEDENCE[node.op]
         if isinstance(node.left, ex.Binary) and _PRECEDENCE[node.left.op] < mine:
@@ -155,18 +155,18 @@ class Translator:
 
 
 def _one(
-    kind: type[exp.Expression],
-) -> Callable[[Translator, list[exp.Expression]], exp.Expression]:
+    kind: type[exp.Expr],
+) -> Callable[[Translator, list[exp.Expr]], exp.Expr]:
     return lambda _t, args: kind(this=args[0])
 
 
 def _variadic(
-    kind: type[exp.Expression],
-) -> Callable[[Translator, list[exp.Expression]], exp.Expression]:
+    kind: type[exp.Expr],
+) -> Callable[[Translator, list[exp.Expr]], exp.Expr]:
     return lambda _t, args: kind(this=args[0], expressions=args[1:])
 
 
-_SCALARS: dict[str, Callable[[Translator, list[exp.Expression]], exp.Expression]] = {
+_SCALARS: dict[str, Callable[[Translator, list[exp.Expr]], exp.Expr]] = {
     "abs": _one(exp.Abs),
     "floor": _one(exp.Floor),
     "ceil": _one(exp.Ceil),

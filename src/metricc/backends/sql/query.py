@@ -50,7 +50,7 @@ class QueryOptions:
     end: date | None = None
 
 
-def _interval(amount: int, unit: str) -> exp.Expression:
+def _interval(amount: int, unit: str) -> exp.Expr:
     return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
 
 
@@ -68,11 +68,11 @@ def _table(source: sm.Source, alias: str) -> exp.Table:
     return table.as_(alias)  # type: ignore[return-value]
 
 
-def _not_null(column: exp.Expression) -> exp.Expression:
+def _not_null(column: exp.Expr) -> exp.Expr:
     return exp.Not(this=exp.Is(this=column.copy(), expression=exp.Null()))
 
 
-def _date(value: date) -> exp.Expression:
+def _date(value: date) -> exp.Expr:
     return exp.cast(exp.Literal.string(value.isoformat()), "date")
 
 
@@ -89,9 +89,9 @@ class _Part:
 class _Value:
     """A metric's value over the grid, and for ratios its two sides."""
 
-    value: exp.Expression
-    numerator: exp.Expression | None = None
-    denominator: exp.Expression | None = None
+    value: exp.Expr
+    numerator: exp.Expr | None = None
+    denominator: exp.Expr | None = None
 
 
 class QueryBuilder:
@@ -114,7 +114,7 @@ class QueryBuilder:
         self.ctes["spine"] = self._spine("bounds", self.grain)
         result = self._value(metric)
         self.ctes["grid"] = self._grid()
-        columns: list[exp.Expression] = [_col("period", "grid")]
+        columns: list[exp.Expr] = [_col("period", "grid")]
         columns += [_col(d, "grid") for d in self.dims]
         columns.append(exp.cast(result.value, "double").as_("value"))
         if result.numerator is not None and result.denominator is not None:
@@ -161,11 +161,11 @@ class QueryBuilder:
 
     # --- time -----------------------------------------------------------------
 
-    def _time_range(self, source: sm.Source) -> tuple[exp.Expression, exp.Expression]:
+    def _time_range(self, source: sm.Source) -> tuple[exp.Expr, exp.Expr]:
         """The earliest and latest moment a source's rows occupy."""
         start = _col(source.start_column, source.name)
         if source.kind == "state" and source.valid_to:
-            end: exp.Expression = exp.Coalesce(
+            end: exp.Expr = exp.Coalesce(
                 this=_col(source.valid_to, source.name), expressions=[start.copy()]
             )
         else:
@@ -174,7 +174,7 @@ class QueryBuilder:
 
     def _bounds(self, sources: list[sm.Source], grain: str) -> exp.Select:
         """First and last period start (DATEs): from the options, else from the data."""
-        lows, highs = [], []
+        lows = []
         for source in sources:
             low, high = self._time_range(source)
             lows.append(
@@ -183,7 +183,7 @@ class QueryBuilder:
                     truncate(self.dialect, high, grain).as_("hi"),
                 ).from_(_table(source, source.name))
             )
-        union: exp.Expression = lows[0]
+        union: exp.Expr = lows[0]
         for select in lows[1:]:
             union = exp.union(union, select, distinct=False)
         data = exp.select(exp.Min(this=_col("lo")).as_("lo"), exp.Max(this=_col("hi")).as_("hi"))
@@ -192,13 +192,12 @@ class QueryBuilder:
         )
         if self.options.start is None and self.options.end is None:
             return data if len(lows) > 1 else lows[0]
-        lo: exp.Expression = _col("lo")
-        hi: exp.Expression = _col("hi")
+        lo: exp.Expr = _col("lo")
+        hi: exp.Expr = _col("hi")
         if self.options.start is not None:
             lo = truncate(self.dialect, _date(self.options.start), grain)
         if self.options.end is not None:
             hi = truncate(self.dialect, _date(self.options.end), grain)
-        del highs
         return exp.select(lo.as_("lo"), hi.as_("hi")).from_(
             exp.Subquery(this=data, alias=exp.TableAlias(this=exp.to_identifier("data_bounds")))
         )
@@ -217,9 +216,9 @@ class QueryBuilder:
             exp.Unnest(expressions=[series], alias=alias)
         )
 
-    def _row_range(self, column: exp.Expression, lead_days: int = 0) -> list[exp.Expression]:
+    def _row_range(self, column: exp.Expr, lead_days: int = 0) -> list[exp.Expr]:
         """Row filters for --from/--to, so engines can skip what is out of range."""
-        out: list[exp.Expression] = []
+        out: list[exp.Expr] = []
         if self.options.start is not None:
             low = truncate(self.dialect, _date(self.options.start), self.grain)
             if lead_days:
@@ -267,12 +266,12 @@ class QueryBuilder:
         self.values[metric.name] = result
         return result
 
-    def _input(self, node: ex.Expr) -> exp.Expression:
+    def _input(self, node: ex.Expr) -> exp.Expr:
         assert isinstance(node, ex.Name)
         return exp.Paren(this=self._value(self.project.metrics[node.name]).value)
 
-    def _measure_value(self, measure: sm.Measure, part: _Part) -> exp.Expression:
-        def leaf(node: ex.Expr) -> exp.Expression:
+    def _measure_value(self, measure: sm.Measure, part: _Part) -> exp.Expr:
+        def leaf(node: ex.Expr) -> exp.Expr:
             assert isinstance(node, ex.Call)
             column = _col(part.columns[id(node)], part.name)
             if part.additive[id(node)]:
@@ -289,7 +288,7 @@ class QueryBuilder:
     def _row_sql(self, source: sm.Source) -> Translator:
         """Translator for row expressions over one source's columns."""
 
-        def leaf(node: ex.Expr) -> exp.Expression:
+        def leaf(node: ex.Expr) -> exp.Expr:
             if isinstance(node, ex.Column):
                 return _col(node.column, node.source)
             if isinstance(node, ex.Name):
@@ -298,11 +297,11 @@ class QueryBuilder:
 
         return Translator(self.dialect, leaf)
 
-    def _dimension_sql(self, source: sm.Source) -> list[exp.Expression]:
+    def _dimension_sql(self, source: sm.Source) -> list[exp.Expr]:
         row = self._row_sql(source)
         return [row(source.dimensions[d]) for d in self.dims]
 
-    def _aggregate_sql(self, call: ex.Call, row: Translator) -> exp.Expression:
+    def _aggregate_sql(self, call: ex.Call, row: Translator) -> exp.Expr:
         arg = row(call.args[0])
         func = call.func
         if func == "count":
@@ -341,13 +340,13 @@ class QueryBuilder:
         filters = [row(measure.where)] if measure.where is not None else []
         table = _table(source, source.name)
         if measure.timing in ("active_at_start", "active_at_end"):
-            period: exp.Expression = _col("period", "spine")
-            edge: exp.Expression = period.copy()
+            period: exp.Expr = _col("period", "spine")
+            edge: exp.Expr = period.copy()
             if measure.timing == "active_at_end":
                 amount, unit = _STEP[self.grain]
                 edge = exp.Add(this=edge, expression=_interval(amount, unit))
             start = _col(source.start_column, source.name)
-            alive = [exp.LT(this=start, expression=edge)]
+            alive: list[exp.Expr] = [exp.LT(this=start, expression=edge)]
             if source.valid_to:
                 end = _col(source.valid_to, source.name)
                 alive.append(
@@ -375,7 +374,7 @@ class QueryBuilder:
         self.ctes[name] = select.group_by(*group)
         return part
 
-    def _aliased(self, dims: list[exp.Expression]) -> list[exp.Expression]:
+    def _aliased(self, dims: list[exp.Expr]) -> list[exp.Expr]:
         return [d.copy().as_(name) for d, name in zip(dims, self.dims, strict=True)]
 
     def _window_part(self, metric: str, definition: sm.Window) -> _Part:
@@ -398,8 +397,8 @@ class QueryBuilder:
         filters = [row(measure.where)] if measure.where is not None else []
         filters += [_not_null(time)]
         filters += self._row_range(time, lead_days=days - 1)
-        columns: list[exp.Expression] = [day.as_("day"), *self._aliased(dims)]
-        combine: list[exp.Expression] = []
+        columns: list[exp.Expr] = [day.as_("day"), *self._aliased(dims)]
+        combine: list[exp.Expr] = []
         for index, call in enumerate(calls):
             value = _col(f"v{index}", daily)
             if decomposable:
@@ -529,7 +528,7 @@ class QueryBuilder:
     def _grid(self) -> exp.Select:
         if not self.dims:
             return exp.select(_col("period")).from_("spine")
-        seen: exp.Expression | None = None
+        seen: exp.Expr | None = None
         for part in self.parts:
             select = exp.select(*(_col(d) for d in self.dims)).from_(part.name).distinct()
             seen = select if seen is None else exp.union(seen, select, distinct=True)
