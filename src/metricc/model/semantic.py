@@ -124,11 +124,15 @@ class Derived(_Frozen):
 
 
 class Window(_Frozen):
-    """A measure over a trailing window ending on each day."""
+    """A measure over a trailing window ending on each day; `window: all` (None) is cumulative."""
 
     kind: Literal["window"] = "window"
     measure: Measure
-    window: Duration
+    window: Duration | None
+
+    @property
+    def days(self) -> int | None:
+        return None if self.window is None else self.window.seconds // 86400
 
 
 class Conversion(_Frozen):

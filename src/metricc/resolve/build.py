@@ -330,16 +330,8 @@ class Builder:
             if measure is None:
                 return None
             if "window" in v:
-                window: ex.Duration = v["window"]
-                if window.unit not in ("d", "w"):
-                    self.error(
-                        "MC213",
-                        "a window is a whole number of days or weeks",
-                        window.span,
-                        help="e.g. `window: 28d` or `window: 4w`",
-                    )
-                    return None
-                return sm.Window(measure=measure, window=window)
+                window = v["window"]
+                return sm.Window(measure=measure, window=None if window == "all" else window)
             return sm.Simple(measure=measure)
         if kind == "numerator":
             numerator, denominator = self._measure(v["numerator"]), self._measure(v["denominator"])

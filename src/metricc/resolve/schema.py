@@ -76,7 +76,7 @@ KINDS: dict[str, dict[str, FieldSpec]] = {
         "numerator": FieldSpec("measure", "the top of a ratio"),
         "denominator": FieldSpec("measure", "the bottom of a ratio"),
         "formula": FieldSpec("formula", "arithmetic over other metrics"),
-        "window": FieldSpec("duration", "a trailing window: each day covers this many days"),
+        "window": FieldSpec("window", "a trailing window in days or weeks, or `all` (cumulative)"),
         "conversion": FieldSpec("conversion", "a funnel: `A -> B within 14d by user`"),
         "target": FieldSpec("target", "where it should be: `>= 12000 by 2027-03-31`"),
         "warn": FieldSpec("threshold", "when to warn the owner's channel"),

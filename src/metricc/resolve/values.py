@@ -31,6 +31,7 @@ _SHAPES = {
     "measure": "an aggregate such as `count_distinct(events.user_id)`",
     "formula": "arithmetic over metrics, e.g. `cltv / cac`",
     "duration": "a duration such as `28d`, `2w`, `1h`",
+    "window": "a number of days or weeks such as `28d` or `4w`, or `all`",
     "conversion": "`FILTER -> FILTER within 14d by ENTITY`",
     "target": "a comparison such as `>= 12000` or `>= 40% by 2027-03-31`",
     "threshold": "a comparison such as `< 10000 for 2 periods` or `change < -20%`",
@@ -216,6 +217,27 @@ class ValueReader:
             return value.expr
         self.wrong(field, spec)
         return None
+
+    def _window(self, field: ast.FieldNode, spec: FieldSpec) -> ex.Duration | str | None:
+        """`28d`, `4w`, or `all` (returned as the string "all")."""
+        value = field.value
+        if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Name):
+            if value.expr.name == "all":
+                return "all"
+            self.wrong(field, spec)
+            return None
+        duration = self._duration(field, spec)
+        if duration is not None and duration.unit not in ("d", "w"):
+            self.diagnostics.append(
+                diag(
+                    "MC213",
+                    "a window is a whole number of days or weeks",
+                    duration.span,
+                    help="e.g. `window: 28d` or `window: 4w`",
+                )
+            )
+            return None
+        return duration
 
     def _count(self, field: ast.FieldNode, spec: FieldSpec) -> int | None:
         value = field.value

@@ -216,10 +216,13 @@ class QueryBuilder:
             exp.Unnest(expressions=[series], alias=alias)
         )
 
-    def _row_range(self, column: exp.Expr, lead_days: int = 0) -> list[exp.Expr]:
-        """Row filters for --from/--to, so engines can skip what is out of range."""
+    def _row_range(self, column: exp.Expr, lead_days: int | None = 0) -> list[exp.Expr]:
+        """Row filters for --from/--to, so engines can skip what is out of range.
+
+        `lead_days` widens the start for trailing windows; None drops it (cumulative).
+        """
         out: list[exp.Expr] = []
-        if self.options.start is not None:
+        if self.options.start is not None and lead_days is not None:
             low = truncate(self.dialect, _date(self.options.start), self.grain)
             if lead_days:
                 low = exp.Sub(this=low, expression=_interval(lead_days, "DAY"))
@@ -385,7 +388,7 @@ class QueryBuilder:
         At a coarser grain the reported day is the period's last day.
         """
         measure = definition.measure
-        days = definition.window.seconds // 86400
+        days = definition.days  # None: cumulative, every day up to the reported one
         source = self.project.sources[measure.source]
         calls = self._aggregates(measure)
         row = self._row_sql(source)
@@ -396,7 +399,7 @@ class QueryBuilder:
         decomposable = all(c.func in ("count", "sum", "avg", "min", "max") for c in calls)
         filters = [row(measure.where)] if measure.where is not None else []
         filters += [_not_null(time)]
-        filters += self._row_range(time, lead_days=days - 1)
+        filters += self._row_range(time, lead_days=None if days is None else days - 1)
         columns: list[exp.Expr] = [day.as_("day"), *self._aliased(dims)]
         combine: list[exp.Expr] = []
         for index, call in enumerate(calls):
@@ -438,6 +441,18 @@ class QueryBuilder:
             select = select.where(exp.and_(*filters))
         if decomposable:
             select = select.group_by(day.copy(), *(d.copy() for d in dims))
+        elif all(c.func == "count_distinct" for c in calls) and days is None:
+            # Cumulative distinct count: only each value's first day matters.
+            keys = [_col(f"v{i}") for i in range(len(calls))]
+            select = (
+                exp.select(
+                    exp.Min(this=_col("day")).as_("day"), *(_col(d) for d in self.dims), *keys
+                )
+                .from_(
+                    exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier("rows")))
+                )
+                .group_by(*(_col(d) for d in self.dims), *(k.copy() for k in keys))
+            )
         elif all(c.func == "count_distinct" for c in calls):
             select = select.distinct()
         self.ctes[daily] = select
@@ -452,7 +467,12 @@ class QueryBuilder:
             .group_by(truncate(self.dialect, _col("period", all_days), self.grain))
         )
         part = self._new_part(windowed, calls)
-        lower = exp.Sub(this=_col("day", reported), expression=_interval(days - 1, "DAY"))
+        in_window: list[exp.Expr] = [
+            exp.LTE(this=_col("day", daily), expression=_col("day", reported))
+        ]
+        if days is not None:
+            lower = exp.Sub(this=_col("day", reported), expression=_interval(days - 1, "DAY"))
+            in_window.append(exp.GTE(this=_col("day", daily), expression=lower))
         joined = (
             exp.select(
                 truncate(self.dialect, _col("day", reported), self.grain).as_("period"),
@@ -462,10 +482,7 @@ class QueryBuilder:
             .from_(reported)
             .join(
                 daily,
-                on=exp.and_(
-                    exp.GTE(this=_col("day", daily), expression=lower),
-                    exp.LTE(this=_col("day", daily), expression=_col("day", reported)),
-                ),
+                on=exp.and_(*in_window),
             )
         )
         self.ctes[windowed] = joined.group_by(

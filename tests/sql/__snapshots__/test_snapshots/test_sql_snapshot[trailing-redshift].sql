@@ -80,8 +80,8 @@ WITH RECURSIVE "_generated_dates"("period") AS (
     COUNT(DISTINCT "trailing__daily"."v0") AS "agg_0"
   FROM "trailing__days"
   JOIN "trailing__daily"
-    ON "trailing__daily"."day" >= "trailing__days"."day" - INTERVAL '27 DAY'
-    AND "trailing__daily"."day" <= "trailing__days"."day"
+    ON "trailing__daily"."day" <= "trailing__days"."day"
+    AND "trailing__daily"."day" >= "trailing__days"."day" - INTERVAL '27 DAY'
   GROUP BY
     CAST(DATE_TRUNC('WEEK', "trailing__days"."day") AS DATE)
 ), "grid" AS (

@@ -65,8 +65,8 @@ WITH `bounds` AS (
     CAST(SUM(`trailing_avg__daily`.`v0`) AS FLOAT64) / NULLIF(SUM(`trailing_avg__daily`.`n0`), 0) AS `agg_0`
   FROM `trailing_avg__days`
   JOIN `trailing_avg__daily`
-    ON `trailing_avg__daily`.`day` >= `trailing_avg__days`.`day` - INTERVAL '6' DAY
-    AND `trailing_avg__daily`.`day` <= `trailing_avg__days`.`day`
+    ON `trailing_avg__daily`.`day` <= `trailing_avg__days`.`day`
+    AND `trailing_avg__daily`.`day` >= `trailing_avg__days`.`day` - INTERVAL '6' DAY
   GROUP BY
     CAST(TIMESTAMP_TRUNC(`trailing_avg__days`.`day`, DAY) AS DATE)
 ), `grid` AS (

@@ -91,8 +91,8 @@ WITH bounds AS (
     CAST(SUM(trailing_avg__daily.v0) AS DOUBLE) / NULLIF(SUM(trailing_avg__daily.n0), 0) AS agg_0
   FROM trailing_avg__days
   JOIN trailing_avg__daily
-    ON trailing_avg__daily.day >= trailing_avg__days.day - INTERVAL '6 DAY'
-    AND trailing_avg__daily.day <= trailing_avg__days.day
+    ON trailing_avg__daily.day <= trailing_avg__days.day
+    AND trailing_avg__daily.day >= trailing_avg__days.day - INTERVAL '6 DAY'
   GROUP BY
     CAST(DATE_TRUNC('DAY', trailing_avg__days.day) AS DATE)
 ), grid AS (
