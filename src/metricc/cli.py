@@ -106,6 +106,36 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     ctx.ensure_object(dict)["config_path"] = config_path
 
 
+def _names(values: tuple[str, ...]) -> list[str]:
+    return [n.strip() for value in values for n in value.split(",") if n.strip()]
+
+
+def run_checks(
+    ctx: click.Context,
+    path: Path | None,
+    select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+) -> tuple[Compilation, list[Diagnostic]]:
+    """Parse, resolve and (when that is clean) lint: the findings, sorted."""
+    from metricc.lint import Selection, SelectionError, lint
+    from metricc.pipeline import check_project
+
+    config = _config(ctx).lint
+    selection = Selection(
+        select=_names(select) or config.select,
+        ignore=[*config.ignore, *_names(ignore)],
+        severity=dict(config.severity),
+        options=dict(config.options),
+    )
+    compilation = check_project(_project_path(ctx, path))
+    if not compilation.failed and compilation.project is not None:
+        try:
+            compilation.diagnostics += lint(compilation.project, compilation.files, selection)
+        except SelectionError as error:
+            raise click.BadParameter(str(error), param_hint="--select/--ignore") from error
+    return compilation, compilation.sorted_diagnostics()
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option(
@@ -116,22 +146,83 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     show_default=True,
     help="How to print findings.",
 )
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Only these rules (names or codes, comma-separated; default: all).",
+)
+@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rules.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    help="Exit 1 when a finding is at least this severe (default: metricc.toml, else warning).",
+)
 @click.pass_context
-def lint(ctx: click.Context, path: Path | None, fmt: str) -> None:
-    """Check PATH (default: the project folder, `metrics/`) and print every problem.
+def lint(
+    ctx: click.Context,
+    path: Path | None,
+    fmt: str,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str | None,
+) -> None:
+    """Check PATH (default: the project folder, `metrics/`) and lint it for bad practice.
+
+    Errors (definitions that cannot mean anything) are always reported; lint
+    rules run once there are none. `metricc rules` lists the rules.
 
     \b
     Examples:
       metricc lint                      # the project in metricc.toml, else metrics/
       metricc lint metrics/growth.metric
       metricc lint --format github      # annotations on a pull request
+      metricc lint --select vanity-metric,orphan-metric --fail-on error
     """
-    from metricc.pipeline import check_project
+    from metricc.diagnostics import Severity
 
-    compilation = check_project(_project_path(ctx, path))
-    diagnostics = compilation.sorted_diagnostics()
+    compilation, diagnostics = run_checks(ctx, path, select, ignore)
     report(diagnostics, compilation, fmt)
-    sys.exit(1 if diagnostics and compilation.failed else 0)
+    threshold = Severity(fail_on or _config(ctx).lint.fail_on)
+    failing = [d for d in diagnostics if d.severity.rank >= threshold.rank]
+    sys.exit(1 if failing else 0)
+
+
+@main.command()
+def rules() -> None:
+    """List the lint rules: code, name and what each finds.
+
+    \b
+    Examples:
+      metricc rules
+      metricc rule vanity-metric
+    """
+    from metricc.lint.rules import RULES
+
+    width = max(len(rule.name) for rule in RULES)
+    for rule in RULES:
+        click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.summary}")
+
+
+@main.command()
+@click.argument("name")
+def rule(name: str) -> None:
+    """Print the documentation of one lint rule (by name or code).
+
+    \b
+    Examples:
+      metricc rule vanity-metric
+      metricc rule MC502
+    """
+    from metricc.lint import BY_NAME
+    from metricc.resolve.suggest import did_you_mean
+
+    found = BY_NAME.get(name)
+    if found is None:
+        hint = did_you_mean(name, [r.name for r in BY_NAME.values()], "rule") or ""
+        raise click.BadParameter(f"no rule `{name}`; {hint}", param_hint="NAME")
+    click.echo(f"# {found.name} ({found.code})\n")
+    click.echo(found.doc())
 
 
 def _dialects(ctx: click.Context, given: tuple[str, ...]) -> list[str]:
@@ -189,13 +280,11 @@ def compile_(
     from metricc.backends.sql import sql_files
     from metricc.display import describe_build
     from metricc.output import write_tree
-    from metricc.pipeline import check_project
 
     config = _config(ctx)
     chosen = _dialects(ctx, dialects)
     target = out if out is not None else config.resolve_path(config.out)
-    compilation = check_project(_project_path(ctx, path))
-    diagnostics = compilation.sorted_diagnostics()
+    compilation, diagnostics = run_checks(ctx, path)
     if diagnostics:
         report(diagnostics, compilation, fmt, err=fmt in ("human", "concise"))
     if compilation.failed or compilation.project is None:

@@ -31,7 +31,7 @@ class LintConfig(BaseModel):
 
     select: list[str] = Field(default_factory=lambda: ["all"])
     ignore: list[str] = Field(default_factory=list)
-    fail_on: Literal["error", "warning"] = "error"
+    fail_on: Literal["error", "warning"] = "warning"
     severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
 

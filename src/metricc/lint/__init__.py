@@ -1,0 +1,82 @@
+"""The linter: bad-practice rules over the semantic model.
+
+`lint()` runs the selected rules, applies severities from the config, drops
+findings silenced by inline suppressions and reports suppressions that are
+malformed or silence nothing. It returns diagnostics; it never decides exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from metricc.diagnostics import Code, Diagnostic, Severity
+from metricc.diagnostics.codes import register
+from metricc.lint.base import LintContext, Rule
+from metricc.lint.rules import RULES
+from metricc.lint.suppress import collect, unused
+from metricc.model import ast
+from metricc.model import semantic as sm
+
+register(
+    Code(
+        "MC590",
+        "invalid-suppression",
+        Severity.WARNING,
+        "a suppression comment without rules or a reason",
+    )
+)
+register(
+    Code("MC591", "unused-suppression", Severity.WARNING, "a suppression that silences nothing")
+)
+
+BY_NAME: dict[str, type[Rule]] = {}
+for _rule in RULES:
+    for _key in (_rule.name, _rule.code, *_rule.aliases):
+        BY_NAME[_key] = _rule
+
+
+class SelectionError(ValueError):
+    """An unknown rule name in --select/--ignore or the config."""
+
+
+@dataclass
+class Selection:
+    select: list[str] = field(default_factory=lambda: ["all"])
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def rules(self) -> list[type[Rule]]:
+        for name in [*self.select, *self.ignore, *self.severity]:
+            if name != "all" and name not in BY_NAME:
+                raise SelectionError(f"unknown rule `{name}`; see `metricc rules`")
+        chosen = RULES if "all" in self.select else [BY_NAME[n] for n in self.select]
+        ignored = {BY_NAME[n] for n in self.ignore if n != "all"}
+        if "all" in self.ignore:
+            ignored = set(RULES)
+        return [r for r in RULES if r in chosen and r not in ignored]
+
+    def severity_of(self, rule: type[Rule]) -> Severity:
+        for key in (rule.name, rule.code, *rule.aliases):
+            if key in self.severity:
+                return Severity(self.severity[key])
+        return rule.severity
+
+
+def lint(project: sm.Project, files: list[ast.File], selection: Selection) -> list[Diagnostic]:
+    rules = selection.rules()
+    ctx = LintContext(project, selection.options)
+    known = set(BY_NAME) | {"all"}
+    suppressions, problems = collect(files, known)
+    out: list[Diagnostic] = list(problems)
+    for rule_class in rules:
+        rule = rule_class()
+        severity = selection.severity_of(rule_class)
+        for finding in rule.check(ctx):
+            if any(s.covers(rule.name, rule.code, finding.span) for s in suppressions):
+                continue
+            out.append(rule.diagnostic(finding, severity))
+    active = {name for r in rules for name in (r.name, r.code, *r.aliases)}
+    out += unused(suppressions, active)
+    return out
