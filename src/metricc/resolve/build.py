@@ -12,7 +12,6 @@ from typing import Any
 
 from metricc.diagnostics import Diagnostic, Label, diag
 from metricc.model import ast
-from metricc.model import expr as ex
 from metricc.model import semantic as sm
 from metricc.resolve.expressions import ExpressionChecker
 from metricc.resolve.schema import DEFINITION_FIELDS, KINDS, FieldSpec
