@@ -413,7 +413,7 @@ def query(
     type=click.FloatRange(min=0.01),
     default=1.0,
     show_default=True,
-    help="Size: 1 is about 5,000 users over 180 days; 2000 is tens of millions of events.",
+    help="Size: 1 is about 5,000 users over 180 days; 100 is tens of millions of events.",
 )
 @click.option(
     "--seed",
@@ -431,7 +431,7 @@ def sample_warehouse(path: Path, scale: float, seed: int) -> None:
     \b
     Examples:
       metricc sample-warehouse                 # ./warehouse.duckdb
-      metricc sample-warehouse big.duckdb --scale 2000
+      metricc sample-warehouse big.duckdb --scale 100
     """
     from metricc.progress import progress_bar
     from metricc.warehouse.sample import write_duckdb

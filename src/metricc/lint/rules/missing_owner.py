@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metricc.lint.base import Finding, LintContext, Rule
+from metricc.model import semantic as sm
 
 
 class MissingOwner(Rule):
@@ -39,7 +40,10 @@ class MissingOwner(Rule):
     summary = "a metric or SLO without an owner"
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        blocks = [*ctx.project.metrics.values(), *ctx.project.slos.values()]
+        blocks: list[sm.Metric | sm.SLO] = [
+            *ctx.project.metrics.values(),
+            *ctx.project.slos.values(),
+        ]
         for block in blocks:
             if block.owner is None:
                 kind = "metric" if block.name in ctx.project.metrics else "SLO"

@@ -42,7 +42,9 @@ class NorthStarCount(Rule):
                 continue
             tree = ctx.links.subtree(root.name)
             stars = [
-                (goals[g], goals[g].north_star) for g in tree if g in goals and goals[g].north_star
+                (goals[g], star)
+                for g in tree
+                if g in goals and (star := goals[g].north_star) is not None
             ]
             named = {star for _, star in stars}
             if not named:

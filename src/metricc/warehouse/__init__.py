@@ -1,0 +1,1 @@
+"""Warehouses: the sample one metricc ships, and running SQL on engines."""
