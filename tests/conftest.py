@@ -62,3 +62,13 @@ def write_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ign
         return check_project(Path("project"))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default-seed sample warehouse, generated once per test run."""
+    from metricc.warehouse.sample import write_duckdb
+
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    write_duckdb(path)
+    return path

@@ -32,8 +32,17 @@ def test_json_lists_every_rule() -> None:
     findings = json.loads(result.stdout)
     assert {f["rule"] for f in findings} >= {rule.name for rule in RULES}
     for finding in findings:
-        assert set(finding) >= {"rule", "code", "severity", "message", "path", "line", "column",
-                                "end_line", "end_column"}
+        assert set(finding) >= {
+            "rule",
+            "code",
+            "severity",
+            "message",
+            "path",
+            "line",
+            "column",
+            "end_line",
+            "end_column",
+        }
 
 
 def test_reference_set_is_lint_clean() -> None:
@@ -47,8 +56,19 @@ def test_fail_on_error_ignores_warnings() -> None:
 
 
 def test_select_and_ignore() -> None:
-    result = CliRunner().invoke(main, ["lint", "examples/flawed", "--format", "json",
-                                       "--select", "vanity-metric,MC502", "--ignore", "MC502"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "lint",
+            "examples/flawed",
+            "--format",
+            "json",
+            "--select",
+            "vanity-metric,MC502",
+            "--ignore",
+            "MC502",
+        ],
+    )
     assert {f["rule"] for f in json.loads(result.stdout)} == {"vanity-metric"}
     bad = CliRunner().invoke(main, ["lint", "examples/flawed", "--select", "nonsense"])
     assert bad.exit_code == 2

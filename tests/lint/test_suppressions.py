@@ -8,7 +8,9 @@ from metricc.lint import Selection, lint
 from metricc.pipeline import Compilation
 from tests.lint.test_rules import BASE
 
-VIEWS = 'metric views {{\n  title: "Views"{line}\n  grain: day\n  measure: count(events.event_id)\n}}\n'
+VIEWS = (
+    'metric views {{\n  title: "Views"{line}\n  grain: day\n  measure: count(events.event_id)\n}}\n'
+)
 
 
 def _rules(result: Compilation) -> list[str]:
@@ -25,7 +27,8 @@ def test_block_suppression(write_project: Callable[[str], Compilation]) -> None:
 
 def test_line_suppression_covers_its_line_only(write_project: Callable[[str], Compilation]) -> None:
     text = BASE + VIEWS.format(line="").replace(
-        "metric views {", "metric views {  # metricc: ignore[MC501] legacy dashboard")
+        "metric views {", "metric views {  # metricc: ignore[MC501] legacy dashboard"
+    )
     assert _rules(write_project(text)) == ["orphan-metric"]
 
 
@@ -40,6 +43,8 @@ def test_unknown_rule_in_suppression(write_project: Callable[[str], Compilation]
 
 
 def test_unused_suppression_is_reported(write_project: Callable[[str], Compilation]) -> None:
-    text = BASE.replace("metric lead {", "# metricc: ignore[orphan-metric] just in case\nmetric lead {")
+    text = BASE.replace(
+        "metric lead {", "# metricc: ignore[orphan-metric] just in case\nmetric lead {"
+    )
     result = write_project(text)
     assert _rules(result) == ["unused-suppression"]
