@@ -1,0 +1,13 @@
+-- Revenue of completed non-organic orders / marketing spend, per month.
+WITH months AS (
+  SELECT period FROM periods(
+    least((SELECT min(day) FROM marketing_spend), (SELECT min(ordered_at) FROM orders)),
+    greatest((SELECT max(day) FROM marketing_spend), (SELECT max(ordered_at) FROM orders)),
+    'month')
+), spend AS (SELECT date_trunc('month', day)::DATE AS period, sum(spend_usd) AS s
+             FROM marketing_spend GROUP BY 1),
+rev AS (SELECT date_trunc('month', ordered_at)::DATE AS period, sum(amount_usd) AS r FROM orders
+        WHERE status = 'completed' AND channel <> 'organic' GROUP BY 1)
+SELECT m.period, coalesce(r, 0) / nullif(coalesce(s, 0), 0)::DOUBLE AS value,
+       coalesce(r, 0)::DOUBLE AS numerator, coalesce(s, 0)::DOUBLE AS denominator
+FROM months m LEFT JOIN rev USING (period) LEFT JOIN spend USING (period) ORDER BY 1
