@@ -1,0 +1,47 @@
+"""The grammar ships inside the package and is found through importlib.resources."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+from metricc.syntax.grammar import grammar_text
+from tests.conftest import ROOT
+
+
+def test_installed_package_finds_its_grammar() -> None:
+    packaged = resources.files("metricc").joinpath("grammar", "metricc.lark")
+    assert packaged.is_file()
+    assert grammar_text() == (ROOT / "grammar" / "metricc.lark").read_text("utf-8")
+
+
+def test_wheel_contains_grammar_and_runs_without_the_source_tree(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("metricc-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        assert "metricc/grammar/metricc.lark" in names
+        assert "metricc/py.typed" in names
+        archive.extractall(tmp_path / "site")
+    probe = (
+        "import metricc.syntax.grammar as g, metricc.span as s, metricc.syntax.parser as p; "
+        "print(g.__file__); f, d = p.parse_source(s.SourceFile('x', 'team t { title: \"T\" }')); "
+        "print(len(f.blocks), len(d))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"},
+    )
+    where, counts = out.stdout.splitlines()
+    assert where.startswith(str(tmp_path / "site"))
+    assert counts == "1 0"
