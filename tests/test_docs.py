@@ -31,3 +31,11 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     assert command is not None
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     assert command.group(1).strip().splitlines()[-1] in ci
+
+
+def test_every_lint_rule_is_documented() -> None:
+    from metricc.lint.rules import RULES
+
+    lint_doc = (ROOT / "docs" / "lint.md").read_text("utf-8")
+    for rule in RULES:
+        assert f"| {rule.code} | `{rule.name}` |" in lint_doc, rule.name

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from metricc.diagnostics import Diagnostic
     from metricc.pipeline import Compilation
 
-FORMATS = ["human", "concise", "json", "github"]
+FORMATS = ["human", "concise", "json", "github", "sarif"]
 
 
 def _use_color(stream: Any) -> bool:

@@ -18,7 +18,7 @@ def _at_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
 
 
-@pytest.mark.parametrize("fmt", ["human", "concise", "json", "github"])
+@pytest.mark.parametrize("fmt", ["human", "concise", "json", "github", "sarif"])
 def test_format_snapshot(fmt: str, text_snapshot: SnapshotAssertion) -> None:
     result = CliRunner().invoke(main, ["lint", "examples/flawed", "--format", fmt])
     assert result.exit_code == 1
@@ -72,3 +72,21 @@ def test_select_and_ignore() -> None:
     assert {f["rule"] for f in json.loads(result.stdout)} == {"vanity-metric"}
     bad = CliRunner().invoke(main, ["lint", "examples/flawed", "--select", "nonsense"])
     assert bad.exit_code == 2
+
+
+def test_sarif_is_valid_sarif_2_1_0() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    sarif = pytest.importorskip("sarif_pydantic")
+    result = CliRunner().invoke(main, ["lint", "examples/flawed", "--format", "sarif"])
+    log = json.loads(result.stdout)
+    jsonschema.validate(log, sarif.Sarif.model_json_schema())
+    parsed = sarif.Sarif.model_validate(log)
+    (run,) = parsed.runs
+    assert run.tool.driver.name == "metricc"
+    assert len(run.results) == len(
+        json.loads(CliRunner().invoke(main, ["lint", "examples/flawed", "--format", "json"]).stdout)
+    )
+    rule_ids = [rule.id for rule in run.tool.driver.rules]
+    for item in run.results:
+        assert rule_ids[item.rule_index] == item.rule_id
+        assert item.locations[0].physical_location.region.start_line >= 1

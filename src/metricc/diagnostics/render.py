@@ -150,6 +150,87 @@ def render_github(diagnostics: Sequence[Diagnostic], sources: Sources, color: bo
     return "".join(out)
 
 
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _sarif_region(span: Span) -> dict[str, int]:
+    return {
+        "startLine": span.line,
+        "startColumn": span.column,
+        "endLine": span.end_line,
+        "endColumn": max(span.end_column, span.column + 1)
+        if span.end_line == span.line
+        else span.end_column,
+    }
+
+
+def _sarif_location(span: Span, message: str = "") -> dict[str, object]:
+    location: dict[str, object] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": span.file},
+            "region": _sarif_region(span),
+        }
+    }
+    if message:
+        location["message"] = {"text": message}
+    return location
+
+
+def render_sarif(diagnostics: Sequence[Diagnostic], sources: Sources, color: bool = False) -> str:
+    """SARIF 2.1.0, as GitHub code scanning reads it: one run, every rule described."""
+    from metricc import __version__
+    from metricc.diagnostics.codes import CODES
+
+    used = sorted({d.code for d in diagnostics})
+    rules = [
+        {
+            "id": code,
+            "name": CODES[code].name,
+            "shortDescription": {"text": CODES[code].summary},
+            "fullDescription": {
+                "text": f"{CODES[code].summary} (`metricc rule {CODES[code].name}` explains it)"
+            },
+            "defaultConfiguration": {"level": _SARIF_LEVEL[CODES[code].severity.value]},
+        }
+        for code in used
+    ]
+    index = {code: i for i, code in enumerate(used)}
+    results = []
+    for d in diagnostics:
+        result: dict[str, object] = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _SARIF_LEVEL[d.severity.value],
+            "message": {"text": d.message + (f"\nhelp: {d.help}" if d.help else "")},
+        }
+        if d.span is not None:
+            result["locations"] = [_sarif_location(d.span)]
+        if d.secondary:
+            result["relatedLocations"] = [
+                {"id": i, **_sarif_location(label.span, label.message)}
+                for i, label in enumerate(d.secondary)
+            ]
+        results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "metricc",
+                        "version": __version__,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
 Renderer = Callable[[Sequence[Diagnostic], Sources, bool], str]
 
 RENDERERS: dict[str, Renderer] = {
@@ -157,4 +238,5 @@ RENDERERS: dict[str, Renderer] = {
     "concise": render_concise,
     "json": render_json,
     "github": render_github,
+    "sarif": render_sarif,
 }
