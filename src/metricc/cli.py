@@ -407,7 +407,8 @@ def query(
 
 
 @main.command(name="sample-warehouse")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default="warehouse.duckdb")
+@click.argument("target", required=False, metavar="[TARGET]")
+@click.option("--to", "to", metavar="TARGET", help="Same as TARGET.")
 @click.option(
     "--scale",
     type=click.FloatRange(min=0.01),
@@ -422,23 +423,42 @@ def query(
     show_default=True,
     help="The random seed: the same seed writes the same rows everywhere.",
 )
-def sample_warehouse(path: Path, scale: float, seed: int) -> None:
-    """Write the deterministic sample warehouse into a DuckDB file at PATH.
+def sample_warehouse(target: str | None, to: str | None, scale: float, seed: int) -> None:
+    """Write the deterministic sample warehouse to TARGET.
 
-    The file is replaced atomically. Every reference metric in metrics/ runs
-    on it, so `metricc query` works on a fresh machine with no server.
+    TARGET is a DuckDB file (default: warehouse.duckdb, replaced atomically), a
+    PostgreSQL URL (tables replaced), or spark:FOLDER (one Parquet file per
+    table, for Spark). The same seed writes the same rows to each, so every
+    reference metric gives the same numbers everywhere.
 
     \b
     Examples:
-      metricc sample-warehouse                 # ./warehouse.duckdb
+      metricc sample-warehouse                          # ./warehouse.duckdb
       metricc sample-warehouse big.duckdb --scale 100
+      metricc sample-warehouse --to postgresql://me@localhost/metrics
+      metricc sample-warehouse spark:warehouse-parquet
     """
     from metricc.progress import progress_bar
-    from metricc.warehouse.sample import write_duckdb
+    from metricc.warehouse import sample
+    from metricc.warehouse.engines import WarehouseError, parse_target
 
-    with progress_bar("generating") as progress:
-        counts = write_duckdb(path, scale=scale, seed=seed, progress=progress)
+    if target and to and target != to:
+        raise click.UsageError("give the target once: as TARGET or with --to")
+    where = parse_target(target or to or "warehouse.duckdb")
+    writers = {
+        "duckdb": sample.write_duckdb,
+        "postgres": sample.write_postgres,
+        "spark": sample.write_parquet,
+    }
+    try:
+        with progress_bar("generating") as progress:
+            counts = writers[where.engine](
+                where.location, scale=scale, seed=seed, progress=progress
+            )
+    except WarehouseError as error:
+        fail(str(error))
     total = sum(counts.values())
     click.echo(
-        f"Wrote {total:,} rows in {len(counts)} tables to {path} (seed {seed}, scale {scale:g})."
+        f"Wrote {total:,} rows in {len(counts)} tables to {where.shown} (seed {seed}, "
+        f"scale {scale:g})."
     )

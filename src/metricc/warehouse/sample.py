@@ -858,3 +858,36 @@ def write_parquet(
     finally:
         con.close()
     return counts
+
+
+PG_TYPES = {"VARCHAR": "TEXT", "DOUBLE": "DOUBLE PRECISION", "DECIMAL(12,2)": "NUMERIC(12, 2)"}
+
+
+def write_postgres(
+    url: str, scale: float = 1.0, seed: int = 42, progress: Progress | None = None
+) -> dict[str, int]:
+    """The same rows in a PostgreSQL database: tables replaced, loaded with COPY."""
+    import duckdb
+
+    from metricc.warehouse.engines import connect_postgres
+
+    report = progress or (lambda stage, done, total: None)
+    local = duckdb.connect()
+    try:
+        with connect_postgres(url) as pg:  # fail before generating if the server is away
+            counts = populate(local, scale, seed, progress)
+            for done, (table, columns) in enumerate(SCHEMA.items()):
+                report("loading postgres", done, len(SCHEMA))
+                ddl = ", ".join(f"{c} {PG_TYPES.get(t, t)}" for c, t in columns)
+                pg.execute(f"DROP TABLE IF EXISTS {table}")
+                pg.execute(f"CREATE TABLE {table} ({ddl})")
+                cursor = local.execute(f"SELECT * FROM {table}")
+                with pg.cursor().copy(f"COPY {table} FROM STDIN") as copy:
+                    while batch := cursor.fetchmany(50_000):
+                        for row in batch:
+                            copy.write_row(row)
+                pg.execute(f"ANALYZE {table}")
+            report("loading postgres", len(SCHEMA), len(SCHEMA))
+    finally:
+        local.close()
+    return counts

@@ -1,0 +1,87 @@
+"""One test per row of the dialect table: each quirk renders as the engine needs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from metricc.backends.sql.dialects import QUIRKS, epoch_seconds, percentile, truncate
+from metricc.backends.sql.expressions import divide
+
+TS = exp.column("t")
+
+WEEK_START = {
+    "duckdb": "DATE_TRUNC('WEEK', t)",
+    "postgres": "DATE_TRUNC('WEEK', t)",
+    "spark": "DATE_TRUNC('WEEK', t)",
+    "snowflake": "DATE_TRUNC('WEEK', t)",
+    "bigquery": "TIMESTAMP_TRUNC(t, ISOWEEK)",
+    "trino": "DATE_TRUNC('WEEK', t)",
+    "redshift": "DATE_TRUNC('WEEK', t)",
+}
+PERCENTILE = {
+    "duckdb": "QUANTILE_CONT(x, 0.95)",
+    "postgres": "PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY x)",
+    "spark": "PERCENTILE(x, 0.95)",
+    "snowflake": "PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY x)",
+    "bigquery": "APPROX_QUANTILES(x",
+    "trino": "APPROX_PERCENTILE(x, 0.95)",
+    "redshift": "PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY x)",
+}
+EPOCH = {
+    "duckdb": "EPOCH(t)",
+    "postgres": "DATE_PART('epoch', t)",
+    "spark": "UNIX_TIMESTAMP(t)",
+    "snowflake": "EXTRACT(epoch_second FROM t)",
+    "bigquery": "UNIX_SECONDS(t)",
+    "trino": "TO_UNIXTIME(t)",
+    "redshift": "DATE_PART('epoch', t)",
+}
+
+
+def test_the_table_covers_every_supported_dialect() -> None:
+    assert set(QUIRKS) == set(WEEK_START) == set(PERCENTILE) == set(EPOCH)
+
+
+@pytest.mark.parametrize("dialect", sorted(QUIRKS))
+def test_week_starts_on_monday(dialect: str) -> None:
+    assert WEEK_START[dialect] in truncate(dialect, TS, "week").sql(dialect=dialect)
+
+
+@pytest.mark.parametrize("dialect", sorted(QUIRKS))
+def test_continuous_percentile(dialect: str) -> None:
+    sql = percentile(dialect, exp.column("x"), exp.Literal.number("0.95")).sql(dialect=dialect)
+    assert PERCENTILE[dialect] in sql
+    assert sqlglot.parse_one(f"SELECT {sql} FROM t", read=dialect) is not None
+
+
+@pytest.mark.parametrize("dialect", sorted(QUIRKS))
+def test_epoch_seconds(dialect: str) -> None:
+    assert epoch_seconds(dialect, TS).sql(dialect=dialect) == EPOCH[dialect]
+
+
+@pytest.mark.parametrize("dialect", sorted(QUIRKS))
+def test_division_is_never_integer_division(dialect: str) -> None:
+    sql = divide(exp.column("a"), exp.column("b")).sql(dialect=dialect)
+    assert "CAST(a AS" in sql and "NULLIF(b, 0)" in sql
+
+
+def test_executed_dialects_are_marked() -> None:
+    assert {d for d, q in QUIRKS.items() if q.executed} == {"duckdb", "postgres", "spark"}
+
+
+def test_monday_on_duckdb() -> None:
+    sql = truncate(
+        "duckdb", exp.cast(exp.Literal.string("2026-01-01 12:00:00"), "timestamp"), "week"
+    ).sql(dialect="duckdb")
+    assert duckdb.connect().execute(f"SELECT {sql}").fetchone()[0] == date(2025, 12, 29)
+
+
+def test_percentile_interpolates_on_duckdb() -> None:
+    sql = percentile("duckdb", exp.column("x"), exp.Literal.number("0.25")).sql(dialect="duckdb")
+    got = duckdb.connect().execute(f"SELECT {sql} FROM (VALUES (10.0), (20.0), (30.0)) t(x)")
+    assert got.fetchone()[0] == pytest.approx(15.0)
