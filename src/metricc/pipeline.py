@@ -12,6 +12,9 @@ returns diagnostics instead of raising; only the CLI prints or exits.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,9 +45,32 @@ class Compilation:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building trees.
+
+    Parsing allocates millions of small objects that all stay alive; CPython's
+    collector keeps rescanning them, which costs more than half of a large
+    parse. Nothing built here is garbage until the run ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_project(root: Path) -> Compilation:
     """Read and parse every file under `root`."""
     result = Compilation(root=root)
+    with gc_paused():
+        _parse_into(result, root)
+    return result
+
+
+def _parse_into(result: Compilation, root: Path) -> None:
     texts, problems = load_sources(root)
     result.diagnostics += problems
     unreadable = {d.span.file for d in problems if d.span}  # not text: not parsed
@@ -55,13 +81,13 @@ def parse_project(root: Path) -> Compilation:
         file, syntax = parse_source(source)
         result.files.append(file)
         result.diagnostics += syntax
-    return result
 
 
 def check_project(root: Path) -> Compilation:
     """Parse and resolve: the semantic model with every error found."""
     result = parse_project(root)
     if result.sources:
-        result.project, problems = resolve(result.files, result.sources, display_path(root))
+        with gc_paused():
+            result.project, problems = resolve(result.files, result.sources, display_path(root))
         result.diagnostics += problems
     return result
