@@ -276,6 +276,7 @@ def compile_(
       metricc compile
       metricc compile metrics --out build --dialect duckdb --dialect postgres
     """
+    from metricc.backends.alerts import alert_files
     from metricc.backends.manifest import manifest_files
     from metricc.backends.sql import sql_files
     from metricc.display import describe_build
@@ -292,6 +293,7 @@ def compile_(
     files: dict[str, str] = {}
     files.update(manifest_files(compilation.project))
     files.update(sql_files(compilation.project, chosen))
+    files.update(alert_files(compilation.project, chosen))
     write_tree(target, files)
     click.echo(describe_build(compilation.project, target, files))
 
@@ -462,3 +464,121 @@ def sample_warehouse(target: str | None, to: str | None, scale: float, seed: int
         f"Wrote {total:,} rows in {len(counts)} tables to {where.shown} (seed {seed}, "
         f"scale {scale:g})."
     )
+
+
+def _warehouse(ctx: click.Context, db: str | None) -> Any:
+    from metricc.warehouse.engines import parse_target
+
+    return parse_target(db or _config(ctx).warehouse or "warehouse.duckdb")
+
+
+def _checked_project(ctx: click.Context, path: Path | None) -> Any:
+    from metricc.pipeline import check_project
+
+    compilation = check_project(_project_path(ctx, path))
+    if compilation.failed or compilation.project is None:
+        report(compilation.sorted_diagnostics(), compilation, "human", err=True)
+        fail("the project has errors: fix them first")
+    return compilation.project
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--db", help="The warehouse (default: metricc.toml, else warehouse.duckdb).")
+@click.option(
+    "--at",
+    "at",
+    metavar="DATE",
+    help="Judge as of this day: periods that ended by then (default: today).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["human", "json", "github"]),
+    default="human",
+    show_default=True,
+)
+@click.pass_context
+def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None, fmt: str) -> None:
+    """Evaluate every threshold, target and SLO on the warehouse.
+
+    Prints the alerts that fire in the latest complete period (with routing
+    and action), each target's status (on track, at risk, off track) from a
+    least-squares trend, and each warehouse SLO's error budget and burn rates.
+    Exits 1 when a critical alert fires: usable as a CI or cron gate.
+
+    \b
+    Examples:
+      metricc check --db warehouse.duckdb --at 2026-06-29
+      metricc check --format json
+    """
+    import dataclasses
+    import json
+    from datetime import date
+
+    from metricc.check import evaluate
+    from metricc.display import describe_check
+    from metricc.warehouse.engines import WarehouseError
+
+    project = _checked_project(ctx, path)
+    as_of = _parse_date(at, "--at") or date.today()
+    try:
+        result = evaluate(project, _warehouse(ctx, db), as_of)
+    except WarehouseError as error:
+        fail(str(error))
+    if fmt == "json":
+        click.echo(json.dumps(dataclasses.asdict(result), indent=2))
+    elif fmt == "github":
+        for alert in result.alerts:
+            level = "error" if alert.severity == "critical" else "warning"
+            click.echo(
+                f"::{level} title=metricc {alert.severity}: {alert.metric}::"
+                f"{alert.metric} is {alert.value} in {alert.period} ({alert.threshold}). "
+                f"{alert.action or ''}"
+            )
+    else:
+        click.echo(describe_check(result), nl=False)
+    sys.exit(1 if result.critical else 0)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--db", help="The warehouse (default: metricc.toml, else warehouse.duckdb).")
+@click.option(
+    "--max-lag",
+    type=click.IntRange(0, 52),
+    default=4,
+    show_default=True,
+    help="Largest lag, in periods of the lagging metric's grain.",
+)
+@click.option("--at", "at", metavar="DATE", help="Use periods that ended by this day.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True
+)
+@click.pass_context
+def links(
+    ctx: click.Context, path: Path | None, db: str | None, max_lag: int, at: str | None, fmt: str
+) -> None:
+    """Check that leading indicators lead: lagged correlations for every `leads` link.
+
+    \b
+    Examples:
+      metricc links --db warehouse.duckdb
+      metricc links --max-lag 8 --format json
+    """
+    import dataclasses
+    import json
+
+    from metricc.display import describe_links
+    from metricc.links import analyse
+    from metricc.warehouse.engines import WarehouseError
+
+    project = _checked_project(ctx, path)
+    try:
+        found = analyse(project, _warehouse(ctx, db), max_lag, _parse_date(at, "--at"))
+    except WarehouseError as error:
+        fail(str(error))
+    if fmt == "json":
+        click.echo(json.dumps([dataclasses.asdict(link) for link in found], indent=2))
+    else:
+        click.echo(describe_links(found), nl=False)

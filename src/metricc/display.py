@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from metricc.model.semantic import Project
+
+if TYPE_CHECKING:
+    from metricc.check import Report
+    from metricc.links import Link
 
 
 def describe_build(project: Project, out: Path, files: Mapping[str, object]) -> str:
@@ -18,3 +23,51 @@ def describe_build(project: Project, out: Path, files: Mapping[str, object]) -> 
     ]
     what = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
     return f"Compiled {what} into {out}/ ({len(files)} files)."
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
+def describe_check(report: Report) -> str:
+    lines = [f"As of {report.as_of} (complete periods only)", ""]
+    lines.append(f"Alerts firing: {len(report.alerts)}")
+    for alert in report.alerts:
+        lines.append(
+            f"  {alert.severity.upper():<8} {alert.metric} = {_num(alert.value)} in "
+            f"{alert.period} ({alert.threshold}) -> {alert.routing or 'no route'}"
+        )
+        if alert.action:
+            lines.append(f"           action: {alert.action}")
+    lines += ["", "Targets:"]
+    width = max((len(t.metric) for t in report.targets), default=0)
+    for t in report.targets:
+        lines.append(
+            f"  {t.status:<9} {t.metric:<{width}}  now {_num(t.current)}, target "
+            f"{t.target}, projected {_num(t.projected)}: {t.note}"
+        )
+    lines += ["", "SLOs:"]
+    for slo in report.slos:
+        if slo.note:
+            lines.append(f"  {slo.slo}: {slo.note}")
+            continue
+        burns = ", ".join(f"{w} {_num(r)}x" for w, r in slo.burn_rates.items())
+        left = "—" if slo.budget_left is None else f"{slo.budget_left:.0%}"
+        lines.append(
+            f"  {slo.slo}: {slo.objective} over {slo.window}, budget left {left}; "
+            f"burn rates {burns}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def describe_links(links: list[Link]) -> str:
+    lines = []
+    for link in links:
+        lags = "  ".join(
+            f"lag {lag.lag}: {_num(lag.correlation)} (n={lag.periods})" for lag in link.lags
+        )
+        lines.append(f"{link.leading} -> {link.lagging} (per {link.grain}): {link.verdict}")
+        lines.append(f"    {lags}")
+    return "\n".join(lines) + ("\n" if lines else "No `leads` links.\n")

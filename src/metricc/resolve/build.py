@@ -13,6 +13,7 @@ from typing import Any
 from metricc.diagnostics import Diagnostic, Label, diag
 from metricc.model import ast
 from metricc.model import semantic as sm
+from metricc.resolve import promql
 from metricc.resolve.expressions import ExpressionChecker
 from metricc.resolve.schema import DEFINITION_FIELDS, KINDS, FieldSpec
 from metricc.resolve.suggest import did_you_mean
@@ -433,8 +434,21 @@ class Builder:
                         help="e.g. 'sum(rate(http_requests_total{job=\"api\"}[$window]))'",
                     )
                     continue
-                if not value.strip():
-                    self.error("MC215", f"`{key}` is empty", f[key][1].value.span)
+                span = f[key][1].value.span
+                issues = promql.problems(value) if value.strip() else [(0, "it is empty")]
+                for offset, message in issues:
+                    at = span.start + 1 + offset  # past the opening quote
+                    self.diagnostics.append(
+                        diag(
+                            "MC215",
+                            f"`{key}` is not valid PromQL: {message}",
+                            self.files[span.file].span(at, at + 1)
+                            if span.file in self.files
+                            else span,
+                            label="here",
+                        )
+                    )
+                if issues:
                     continue
                 events[f"{key}_promql"] = value
             else:

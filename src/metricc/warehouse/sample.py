@@ -80,7 +80,7 @@ INCIDENTS = [
     Incident(41, 6, "api", "sev2"),
     Incident(96, 5, "api", "sev1"),
     Incident(131, 3, "auth", "sev3"),
-    Incident(166, 20, "api", "sev1"),
+    Incident(166, 30, "api", "sev1"),
     Incident(176, 4, "billing", "sev3", resolved=False),
 ]
 

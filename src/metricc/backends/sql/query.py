@@ -27,7 +27,7 @@ from metricc.model import expr as ex
 from metricc.model import semantic as sm
 from metricc.model.functions import ADDITIVE, AGGREGATES
 
-_STEP = {
+STEP = {
     "day": (1, "DAY"),
     "week": (7, "DAY"),
     "month": (1, "MONTH"),
@@ -52,6 +52,12 @@ class QueryOptions:
 
 def _interval(amount: int, unit: str) -> exp.Expr:
     return exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
+
+
+def period_interval(grain: str) -> exp.Expr:
+    """One period of a grain as an interval (a week is 7 days: engines differ on WEEK)."""
+    amount, unit = STEP[grain]
+    return _interval(amount, unit)
 
 
 def _col(name: str, table: str | None = None) -> exp.Column:
@@ -203,7 +209,7 @@ class QueryBuilder:
         )
 
     def _spine(self, bounds: str, grain: str) -> exp.Select:
-        amount, unit = _STEP[grain]
+        amount, unit = STEP[grain]
         series = exp.GenerateDateArray(
             start=exp.Subquery(this=exp.select("lo").from_(bounds)),
             end=exp.Subquery(this=exp.select("hi").from_(bounds)),
@@ -228,7 +234,7 @@ class QueryBuilder:
                 low = exp.Sub(this=low, expression=_interval(lead_days, "DAY"))
             out.append(exp.GTE(this=column.copy(), expression=low))
         if self.options.end is not None:
-            amount, unit = _STEP[self.grain]
+            amount, unit = STEP[self.grain]
             high = exp.Add(
                 this=truncate(self.dialect, _date(self.options.end), self.grain),
                 expression=_interval(amount, unit),
@@ -346,7 +352,7 @@ class QueryBuilder:
             period: exp.Expr = _col("period", "spine")
             edge: exp.Expr = period.copy()
             if measure.timing == "active_at_end":
-                amount, unit = _STEP[self.grain]
+                amount, unit = STEP[self.grain]
                 edge = exp.Add(this=edge, expression=_interval(amount, unit))
             start = _col(source.start_column, source.name)
             alive: list[exp.Expr] = [exp.LT(this=start, expression=edge)]
@@ -563,3 +569,37 @@ def build_query(
 ) -> exp.Select:
     """The query for one metric in one dialect (raises QueryError for impossible requests)."""
     return QueryBuilder(project, dialect, options or QueryOptions()).build(project.metrics[metric])
+
+
+def measure_between(
+    project: sm.Project, measure: sm.Measure, dialect: str, start: str, end: str
+) -> exp.Select:
+    """One value: a measure over the rows whose time falls in [start, end) (timestamps).
+
+    Used for SLO budgets and burn rates, which run over rolling windows rather
+    than calendar periods.
+    """
+    builder = QueryBuilder(project, dialect, QueryOptions())
+    source = project.sources[measure.source]
+    row = builder._row_sql(source)
+    time = _col(source.start_column, source.name)
+    bounds: list[exp.Expr] = [
+        exp.GTE(this=time, expression=exp.cast(exp.Literal.string(start), "timestamp")),
+        exp.LT(this=time.copy(), expression=exp.cast(exp.Literal.string(end), "timestamp")),
+    ]
+    if measure.where is not None:
+        bounds.append(row(measure.where))
+
+    def leaf(node: ex.Expr) -> exp.Expr:
+        assert isinstance(node, ex.Call)
+        aggregate = builder._aggregate_sql(node, row)
+        if node.func in ADDITIVE:
+            return exp.Coalesce(this=aggregate, expressions=[exp.Literal.number(0)])
+        return aggregate
+
+    value = Translator(dialect, leaf)(measure.expr)
+    return (
+        exp.select(exp.cast(value, "double").as_("value"))
+        .from_(_table(source, source.name))
+        .where(exp.and_(*bounds))
+    )

@@ -1,0 +1,173 @@
+"""Alert rules: threshold checks as SQL (with dbt and Grafana wrappers), an index
+of every alert with its routing, and Prometheus rules for SLOs.
+
+    alerts/alerts.yaml                         every rule: metric, severity, routing, files
+    alerts/sql/<dialect>/<metric>.sql          breaching periods (no rows: nothing fires)
+    alerts/dbt/tests/<metric>__<severity>.sql  dbt singular tests (fail when rows return)
+    alerts/grafana/<team>.yaml                 Grafana alert rule provisioning
+    alerts/prometheus/<slo>.*.yaml             SLO recording rules, burn-rate alerts, tests
+    alerts/alertmanager.yaml                   routing by team to channel and escalation
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from metricc.backends.alerts.checks import threshold_query
+from metricc.backends.alerts.prometheus import alertmanager, rule_files
+from metricc.backends.sql import render
+from metricc.model import semantic as sm
+
+__all__ = ["alert_files", "routing", "threshold_query"]
+
+DBT_SEVERITY = {"warn": "warn", "critical": "error"}
+GRAFANA_DATASOURCE = "metricc-warehouse"
+
+
+def routing(project: sm.Project, metric: sm.Metric, severity: str) -> str | None:
+    team = project.teams.get(metric.owner or "")
+    if team is None:
+        return None
+    return team.channel if severity == "warn" else (team.escalation or team.channel)
+
+
+def _header(metric: sm.Metric, dialect: str) -> str:
+    where = metric.location
+    return (
+        f"-- thresholds of {metric.name} ({where.file}:{where.line}); dialect {dialect}\n"
+        "-- returns the complete periods in which a threshold fires; no rows: all clear\n"
+    )
+
+
+def alert_files(project: sm.Project, dialects: list[str]) -> dict[str, str]:
+    files: dict[str, str] = {}
+    index: list[dict[str, Any]] = []
+    grafana: dict[str, list[dict[str, Any]]] = {}
+    default = dialects[0]
+    for metric in project.metrics.values():
+        if not metric.thresholds:
+            continue
+        for dialect in dialects:
+            sql = render(threshold_query(project, metric, dialect), dialect)
+            files[f"alerts/sql/{dialect}/{metric.name}.sql"] = (
+                _header(metric, dialect) + sql + ";\n"
+            )
+        check = render(threshold_query(project, metric, default), default)
+        for threshold in metric.thresholds:
+            route = routing(project, metric, threshold.severity)
+            index.append(
+                {
+                    "metric": metric.name,
+                    "rule": f"{metric.name}:{threshold.severity}",
+                    "severity": threshold.severity,
+                    "condition": threshold.text,
+                    "owner": metric.owner,
+                    "routing": route,
+                    "action": metric.action,
+                    "runbook": metric.runbook,
+                    "queries": {d: f"sql/{d}/{metric.name}.sql" for d in dialects},
+                }
+            )
+            name = f"{metric.name}__{threshold.severity}"
+            files[f"alerts/dbt/tests/{name}.sql"] = (
+                f"{{{{ config(severity='{DBT_SEVERITY[threshold.severity]}', "
+                f"tags=['metricc', '{metric.owner or 'unowned'}']) }}}}\n"
+                f"-- {metric.name}: {threshold.severity} when {threshold.text}\n"
+                f"SELECT * FROM (\n{check}\n) AS metricc_check\n"
+                f"WHERE severity = '{threshold.severity}'\n"
+            )
+            grafana.setdefault(metric.owner or "unowned", []).append(
+                _grafana_rule(metric, threshold, check, route)
+            )
+    for slo in project.slos.values():
+        index.append(
+            {
+                "slo": slo.name,
+                "rule": f"{slo.name}:burn-rate",
+                "severity": "page/ticket",
+                "condition": f"multi-window burn rate of the {slo.objective_text} objective "
+                f"over {slo.window}",
+                "owner": slo.owner,
+                "routing": None,
+                "action": slo.action,
+                "runbook": slo.runbook,
+                "queries": (
+                    {"prometheus": f"prometheus/{slo.name}.alerts.yaml"}
+                    if slo.backend == "prometheus"
+                    else {"check": "metricc check"}
+                ),
+            }
+        )
+    files["alerts/alerts.yaml"] = yaml.safe_dump(
+        {"alerts": index}, sort_keys=False, allow_unicode=True, width=100
+    )
+    for team, rules in grafana.items():
+        files[f"alerts/grafana/{team}.yaml"] = yaml.safe_dump(
+            {
+                "apiVersion": 1,
+                "groups": [
+                    {
+                        "orgId": 1,
+                        "name": f"metricc-{team}",
+                        "folder": "metricc",
+                        "interval": "1h",
+                        "rules": rules,
+                    }
+                ],
+            },
+            sort_keys=False,
+            allow_unicode=True,
+            width=100,
+        )
+    files.update(rule_files(project))
+    files["alerts/alertmanager.yaml"] = alertmanager(project)
+    return files
+
+
+def _grafana_rule(
+    metric: sm.Metric, threshold: sm.Threshold, check: str, route: str | None
+) -> dict[str, Any]:
+    """A Grafana-managed rule: the check's breaching rows in the latest period, > 0 fires."""
+    count = (
+        f"SELECT count(*) AS breaches FROM (\n{check}\n) AS metricc_check\n"
+        f"WHERE severity = '{threshold.severity}'"
+    )
+    return {
+        "uid": f"metricc-{metric.name}-{threshold.severity}"[:40],
+        "title": f"{metric.title} ({threshold.severity})",
+        "condition": "C",
+        "data": [
+            {
+                "refId": "A",
+                "relativeTimeRange": {"from": 86400 * 400, "to": 0},
+                "datasourceUid": GRAFANA_DATASOURCE,
+                "model": {"refId": "A", "rawSql": count, "format": "table", "rawQuery": True},
+            },
+            {
+                "refId": "C",
+                "datasourceUid": "__expr__",
+                "model": {
+                    "refId": "C",
+                    "type": "threshold",
+                    "expression": "A",
+                    "conditions": [{"evaluator": {"type": "gt", "params": [0]}}],
+                },
+            },
+        ],
+        "noDataState": "OK",
+        "execErrState": "Error",
+        "for": "0s",
+        "annotations": {
+            "summary": f"{metric.name}: {threshold.severity} when {threshold.text}",
+            "description": metric.action or "",
+            "runbook_url": metric.runbook or "",
+        },
+        "labels": {
+            "severity": threshold.severity,
+            "team": metric.owner or "unowned",
+            "metric": metric.name,
+            **({"route": route} if route else {}),
+        },
+    }

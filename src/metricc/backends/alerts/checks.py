@@ -1,0 +1,131 @@
+"""Threshold checks as SQL: the periods in which a `warn` or `critical` fires.
+
+The metric's own query (its CTEs hoisted) becomes the `series` CTE; the check
+adds the previous period's value, the condition per period, persistence over
+the last N periods, and the trust rule (`min_sample`). One query per metric
+and dialect returns `metric, period, value, previous, severity, threshold`.
+Only complete periods are judged: those that ended on or before the as-of day
+(today when the query runs, or `metricc check --at`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlglot import exp
+
+from metricc.backends.sql.query import QueryOptions, build_query, period_interval
+from metricc.model import semantic as sm
+
+_OPS: dict[str, type[exp.Expr]] = {
+    "<": exp.LT,
+    "<=": exp.LTE,
+    ">": exp.GT,
+    ">=": exp.GTE,
+    "=": exp.EQ,
+    "!=": exp.NEQ,
+}
+
+
+def _col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table)
+
+
+def _number(value: object) -> exp.Expr:
+    return exp.Literal.number(str(value))
+
+
+def condition(threshold: sm.Threshold) -> exp.Expr:
+    """True in a period where the threshold's comparison holds."""
+    subject: exp.Expr = _col("value")
+    if threshold.change:
+        subject = exp.Div(
+            this=exp.Paren(this=exp.Sub(this=_col("value"), expression=_col("previous"))),
+            expression=exp.Nullif(
+                this=exp.Abs(this=_col("previous")), expression=exp.Literal.number(0)
+            ),
+        )
+    return _OPS[threshold.op](this=subject, expression=_number(threshold.value))
+
+
+def as_of_day(dialect: str, as_of: date | None) -> exp.Expr:
+    if as_of is None:
+        return exp.CurrentDate()
+    return exp.cast(exp.Literal.string(as_of.isoformat()), "date")
+
+
+def last_complete_day(as_of: date) -> date:
+    """`--at 2026-06-29` judges periods that ended by the end of 2026-06-28."""
+    return as_of - timedelta(days=1)
+
+
+def threshold_query(
+    project: sm.Project, metric: sm.Metric, dialect: str, as_of: date | None = None
+) -> exp.Select:
+    """The breaching periods of a metric's thresholds (empty result: nothing fires)."""
+    options = QueryOptions(end=last_complete_day(as_of) if as_of else None)
+    series = build_query(project, metric.name, dialect, options)
+    ctes = [cte.copy() for cte in series.args["with_"].expressions]
+    series.set("with_", None)
+    series.set("order", None)
+    ends = exp.Add(this=_col("period"), expression=period_interval(metric.grain))
+    trusted: exp.Expr = exp.true()
+    if metric.min_sample is not None and isinstance(metric.definition, sm.Ratio | sm.Conversion):
+        trusted = exp.GTE(this=_col("denominator"), expression=_number(metric.min_sample))
+    checks = (
+        exp.select("*")
+        .select(
+            exp.Window(
+                this=exp.Anonymous(this="LAG", expressions=[_col("value")]),
+                over="OVER",
+                order=exp.Order(expressions=[_col("period")]),
+            ).as_("previous")
+        )
+        .from_("series")
+        .where(exp.LTE(this=ends, expression=as_of_day(dialect, as_of)))
+    )
+    hits = exp.select("period", "value", "previous")
+    rows = []
+    for threshold in metric.thresholds:
+        hit = exp.and_(condition(threshold), trusted)
+        flag = exp.Case(
+            ifs=[exp.If(this=hit, true=exp.Literal.number(1))], default=exp.Literal.number(0)
+        )
+        frame = exp.WindowSpec(
+            kind="ROWS",
+            start=exp.Literal.number(threshold.for_periods - 1),
+            start_side="PRECEDING",
+            end="CURRENT ROW",
+        )
+        order = exp.Order(expressions=[_col("period")])
+        recent = exp.Window(this=exp.Sum(this=flag), over="OVER", order=order, spec=frame)
+        hits = hits.select(recent.as_(f"{threshold.severity}_hits"))
+        rows.append(
+            exp.select(
+                exp.Literal.string(metric.name).as_("metric"),
+                _col("period"),
+                exp.cast(_col("value"), "double").as_("value"),
+                exp.cast(_col("previous"), "double").as_("previous"),
+                exp.Literal.string(threshold.severity).as_("severity"),
+                exp.Literal.string(threshold.text).as_("threshold"),
+            )
+            .from_("hits")
+            .where(
+                exp.GTE(
+                    this=_col(f"{threshold.severity}_hits"),
+                    expression=_number(threshold.for_periods),
+                )
+            )
+        )
+    union: exp.Expr = rows[0]
+    for row in rows[1:]:
+        union = exp.union(union, row, distinct=False)
+    query = exp.select("*").from_(
+        exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("breaches")))
+    )
+    query = query.order_by(_col("period"), _col("severity"))
+    for cte in ctes:
+        query = query.with_(cte.alias, as_=cte.this)
+    query = query.with_("series", as_=series)
+    query = query.with_("checked", as_=checks)
+    return query.with_("hits", as_=hits.from_("checked"))

@@ -1,0 +1,245 @@
+"""`metricc check`: evaluate thresholds, targets and SLOs on a warehouse as of a day.
+
+Only complete periods are judged (those that ended by the as-of day). A
+target's trend is a least-squares line through the recent periods, projected
+to the target's date. An SLO measured in the warehouse reports the error
+budget left over its window and the burn rate over the policy's windows.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from metricc.backends.alerts import routing, threshold_query
+from metricc.backends.alerts.prometheus import POLICY
+from metricc.backends.sql import QueryOptions, metric_sql, render
+from metricc.backends.sql.query import measure_between
+from metricc.model import semantic as sm
+from metricc.warehouse.engines import Target, run
+
+# How many recent complete periods the trend line is fitted to, per grain: four
+# weeks of days (so weekday seasonality evens out), two months of weeks, half a year.
+TREND_PERIODS = {"day": 28, "week": 8, "month": 6, "quarter": 4, "year": 3}
+COMPARE: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+    "!=": operator.ne,
+}
+HOURS = {"5m": 5 / 60, "30m": 0.5, "1h": 1, "2h": 2, "6h": 6, "1d": 24, "3d": 72}
+
+
+@dataclass
+class Alert:
+    metric: str
+    severity: str
+    period: str
+    value: float | None
+    previous: float | None
+    threshold: str
+    routing: str | None
+    action: str | None
+
+
+@dataclass
+class TargetStatus:
+    metric: str
+    target: str
+    by: str | None
+    period: str | None
+    current: float | None
+    projected: float | None
+    status: str
+    note: str
+
+
+@dataclass
+class SLOStatus:
+    slo: str
+    objective: str
+    window: str
+    good: float | None = None
+    total: float | None = None
+    budget_left: float | None = None
+    burn_rates: dict[str, float | None] = field(default_factory=dict)
+    note: str = ""
+
+
+@dataclass
+class Report:
+    as_of: str
+    alerts: list[Alert] = field(default_factory=list)
+    targets: list[TargetStatus] = field(default_factory=list)
+    slos: list[SLOStatus] = field(default_factory=list)
+
+    @property
+    def critical(self) -> bool:
+        return any(a.severity == "critical" for a in self.alerts)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def fitted_line(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """Least-squares (slope, intercept), or None with fewer than two distinct x."""
+    if len(points) < 2:
+        return None
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    var = sum((x - mean_x) ** 2 for x, _ in points)
+    if var == 0:
+        return None
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / var
+    return slope, mean_y - slope * mean_x
+
+
+def target_status(
+    metric: sm.Metric, series: list[tuple[date, float | None]], as_of: date
+) -> TargetStatus:
+    """Where the metric stands against its target, and whether the trend gets there."""
+    target = metric.target
+    assert target is not None
+    goal = float(target.value)
+    meets: Callable[[float, float], bool] = COMPARE[target.op]
+    known = [(p, v) for p, v in series if v is not None]
+    base = TargetStatus(
+        metric.name,
+        target.text,
+        target.by.isoformat() if target.by else None,
+        None,
+        None,
+        None,
+        "off track",
+        "",
+    )
+    if not known:
+        base.status, base.note = "at risk", "no data in complete periods"
+        return base
+    period, current = known[-1]
+    base.period, base.current = period.isoformat(), current
+    recent = known[-TREND_PERIODS[metric.grain] :]
+    line = fitted_line([(float(p.toordinal()), v) for p, v in recent])
+    deadline = target.by or as_of
+    if line is not None:
+        slope, intercept = line
+        base.projected = slope * deadline.toordinal() + intercept
+    improving = line is not None and meets(current + line[0], current) and line[0] != 0
+    if meets(current, goal):
+        base.status, base.note = "on track", "already meets the target"
+    elif base.projected is not None and target.by and meets(base.projected, goal):
+        base.status, base.note = "on track", f"the trend reaches it by {target.by}"
+    elif improving:
+        base.status = "at risk"
+        base.note = "moving towards the target, " + (
+            f"but not fast enough for {target.by}" if target.by else "not there yet"
+        )
+    else:
+        base.status, base.note = "off track", "the trend moves away from the target"
+    return base
+
+
+def evaluate(project: sm.Project, target: Target, as_of: date) -> Report:
+    report = Report(as_of=as_of.isoformat())
+    last_day = as_of - timedelta(days=1)
+    for metric in project.metrics.values():
+        if metric.thresholds:
+            _, rows = run(
+                target,
+                render(threshold_query(project, metric, target.dialect, as_of), target.dialect),
+            )
+            latest = _latest_complete(metric, as_of)
+            for name, period, value, previous, severity, text in rows:
+                if period == latest:
+                    report.alerts.append(
+                        Alert(
+                            name,
+                            severity,
+                            period.isoformat(),
+                            _float(value),
+                            _float(previous),
+                            text,
+                            routing(project, metric, severity),
+                            metric.action,
+                        )
+                    )
+        if metric.target is not None:
+            sql = metric_sql(project, metric.name, target.dialect, QueryOptions(end=last_day))
+            columns, rows = run(target, sql)
+            index = columns.index("value")
+            series = [
+                (row[0], _float(row[index]))
+                for row in rows
+                if _period_end(metric.grain, row[0]) <= as_of
+            ]
+            report.targets.append(target_status(metric, series, as_of))
+    for slo in project.slos.values():
+        report.slos.append(_slo_status(project, slo, target, as_of))
+    report.alerts.sort(key=lambda a: (a.severity != "critical", a.metric))
+    return report
+
+
+def _period_end(grain: str, start: date) -> date:
+    if grain == "day":
+        return start + timedelta(days=1)
+    if grain == "week":
+        return start + timedelta(days=7)
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def _latest_complete(metric: sm.Metric, as_of: date) -> date:
+    """The start of the last period of the metric's grain that ended by `as_of`."""
+    day = as_of - timedelta(days=1)
+    if metric.grain == "day":
+        return day
+    if metric.grain == "week":
+        start = day - timedelta(days=day.weekday())
+        return start if start + timedelta(days=7) <= as_of else start - timedelta(days=7)
+    months = {"month": 1, "quarter": 3, "year": 12}[metric.grain]
+    index = (day.year * 12 + day.month - 1) // months * months
+    start = date(index // 12, index % 12 + 1, 1)
+    if _period_end(metric.grain, start) <= as_of:
+        return start
+    index -= months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _slo_status(project: sm.Project, slo: sm.SLO, target: Target, as_of: date) -> SLOStatus:
+    status = SLOStatus(slo.name, slo.objective_text, str(slo.window))
+    if slo.backend != "warehouse" or slo.good is None or slo.total is None:
+        status.note = "measured by Prometheus: see alerts/prometheus/"
+        return status
+    end = datetime(as_of.year, as_of.month, as_of.day)
+    budget = float(Decimal(1) - slo.objective)
+
+    def count(measure: sm.Measure, hours: float) -> float:
+        start = end - timedelta(hours=hours)
+        sql = render(
+            measure_between(
+                project, measure, target.dialect, start.isoformat(" "), end.isoformat(" ")
+            ),
+            target.dialect,
+        )
+        return float(run(target, sql)[1][0][0] or 0)
+
+    window_hours = slo.window.seconds / 3600
+    status.good, status.total = count(slo.good, window_hours), count(slo.total, window_hours)
+    if status.total:
+        bad = status.total - status.good
+        status.budget_left = 1 - bad / (budget * status.total)
+    for label in sorted(
+        {r.long for r in POLICY} | {r.short for r in POLICY}, key=lambda w: HOURS[w]
+    ):
+        good, total = count(slo.good, HOURS[label]), count(slo.total, HOURS[label])
+        status.burn_rates[label] = ((total - good) / total / budget) if total else None
+    return status

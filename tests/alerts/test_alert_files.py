@@ -1,0 +1,126 @@
+"""Alert rules in the build: SQL checks, the index, dbt, Grafana, Prometheus, Alertmanager."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlglot
+import yaml
+from syrupy.assertion import SnapshotAssertion
+
+from metricc.backends.alerts import alert_files
+from metricc.backends.alerts.prometheus import POLICY, budget
+from metricc.model.semantic import Project
+from metricc.pipeline import check_project
+from tests.conftest import METRICS, ROOT
+
+DIALECTS = ["duckdb", "postgres", "snowflake", "bigquery", "spark", "trino", "redshift"]
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        result = check_project(METRICS.relative_to(ROOT))
+    assert result.project is not None
+    return result.project
+
+
+@pytest.fixture(scope="module")
+def files(project: Project) -> dict[str, str]:
+    return alert_files(project, DIALECTS)
+
+
+def test_every_threshold_has_a_check_per_dialect(project: Project, files: dict[str, str]) -> None:
+    with_thresholds = [m for m in project.metrics.values() if m.thresholds]
+    assert with_thresholds
+    for metric in with_thresholds:
+        for dialect in DIALECTS:
+            sql = files[f"alerts/sql/{dialect}/{metric.name}.sql"]
+            assert sqlglot.parse(sql, read=dialect)[0] is not None
+
+
+def test_index_routes_warn_to_channel_and_critical_to_escalation(
+    files: dict[str, str], json_snapshot: SnapshotAssertion
+) -> None:
+    index = yaml.safe_load(files["alerts/alerts.yaml"])["alerts"]
+    by_rule = {a["rule"]: a for a in index}
+    assert by_rule["api_error_rate:warn"]["routing"] == "#platform-alerts"
+    assert by_rule["api_error_rate:critical"]["routing"] == "pagerduty:platform"
+    assert by_rule["api_error_rate:critical"]["action"].startswith("Open the incident channel")
+    assert index == json_snapshot
+
+
+def test_dbt_tests_map_severities(files: dict[str, str]) -> None:
+    warn = files["alerts/dbt/tests/api_error_rate__warn.sql"]
+    critical = files["alerts/dbt/tests/api_error_rate__critical.sql"]
+    assert warn.startswith("{{ config(severity='warn'")
+    assert critical.startswith("{{ config(severity='error'")
+
+
+def test_grafana_provisioning_shape(files: dict[str, str]) -> None:
+    doc = yaml.safe_load(files["alerts/grafana/platform.yaml"])
+    assert doc["apiVersion"] == 1
+    (group,) = doc["groups"]
+    rules = {rule["uid"]: rule for rule in group["rules"]}
+    rule = rules["metricc-api_error_rate-critical"]
+    assert rule["condition"] == "C"
+    assert "FROM" in rule["data"][0]["model"]["rawSql"]
+    assert rule["labels"]["severity"] == "critical"
+
+
+def test_burn_rate_thresholds_are_exact_decimals(project: Project, files: dict[str, str]) -> None:
+    slo = project.slos["api_availability_prom"]
+    text = files["alerts/prometheus/api_availability_prom.alerts.yaml"]
+    for rate in POLICY:
+        assert f"> {format((rate.burn * budget(slo)).normalize(), 'f')} " in text
+    assert budget(slo) == Decimal("0.001")
+    assert "0000000" not in text and "9999999" not in text
+
+
+def test_recording_rules_cover_every_window(files: dict[str, str]) -> None:
+    groups = yaml.safe_load(files["alerts/prometheus/api_availability_prom.recordings.yaml"])
+    records = [rule["record"] for rule in groups["groups"][0]["rules"]]
+    for window in ("5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"):
+        assert f"slo:sli_error:ratio_rate{window}" in records
+
+
+def test_alertmanager_routes_by_team(files: dict[str, str]) -> None:
+    config = yaml.safe_load(files["alerts/alertmanager.yaml"])
+    routes = {r["matchers"][0]: r for r in config["route"]["routes"]}
+    platform = routes['team="platform"']
+    assert platform["receiver"] == "platform-alerts"
+    assert platform["routes"][0]["receiver"] == "pagerduty-platform"
+    names = {r["name"] for r in config["receivers"]}
+    assert {"platform-alerts", "pagerduty-platform", "metricc-default"} <= names
+
+
+def _promtool() -> str:
+    found = shutil.which("promtool")
+    if found is None:
+        message = "promtool not found (Debian: apt-get install prometheus)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def test_promtool_accepts_rules_and_their_tests_pass(files: dict[str, str], tmp_path: Path) -> None:
+    promtool = _promtool()
+    for name, text in files.items():
+        if name.startswith("alerts/prometheus/"):
+            (tmp_path / Path(name).name).write_text(text)
+    rules = sorted(str(p) for p in tmp_path.glob("*.yaml") if not p.name.endswith(".test.yaml"))
+    tests = sorted(str(p) for p in tmp_path.glob("*.test.yaml"))
+    assert rules and tests
+    checked = subprocess.run([promtool, "check", "rules", *rules], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    tested = subprocess.run(
+        [promtool, "test", "rules", *tests], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert tested.returncode == 0, tested.stdout + tested.stderr

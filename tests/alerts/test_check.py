@@ -1,0 +1,145 @@
+"""`metricc check` and `metricc links`: known answers on small series and on the sample data."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from metricc.check import fitted_line, target_status
+from metricc.cli import main
+from metricc.links import Link, correlate, judge, pearson
+from tests.conftest import ROOT
+
+
+def test_fitted_line_is_least_squares() -> None:
+    assert fitted_line([(0, 1), (1, 3), (2, 5)]) == pytest.approx((2.0, 1.0))
+    assert fitted_line([(1, 2)]) is None
+
+
+def _metric(op: str, value: str, by: date | None, direction: str = "up"):  # type: ignore[no-untyped-def]
+    from metricc.model import semantic as sm
+
+    return sm.Metric.model_construct(
+        name="m",
+        grain="week",
+        direction=direction,
+        target=sm.Target(op=op, value=Decimal(value), text=f"{op} {value}", by=by),
+    )
+
+
+WEEKS = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(8)]
+
+
+@pytest.mark.parametrize(
+    ("values", "op", "goal", "by", "status"),
+    [
+        ([10, 11, 12, 13, 14, 15, 16, 17], ">=", "15", date(2026, 12, 31), "on track"),
+        ([10, 11, 12, 13, 14, 15, 16, 17], ">=", "50", date(2026, 12, 31), "on track"),
+        ([10, 11, 12, 13, 14, 15, 16, 17], ">=", "1000", date(2026, 12, 31), "at risk"),
+        ([17, 16, 15, 14, 13, 12, 11, 10], ">=", "20", date(2026, 12, 31), "off track"),
+        ([5, 4, 3, 2, 2, 2, 1, 1], "<=", "0.5", date(2026, 12, 31), "on track"),
+        ([10, 11, 12, 13, 14, 15, 16, 17], ">=", "20", None, "at risk"),
+    ],
+)
+def test_target_status(
+    values: list[float], op: str, goal: str, by: date | None, status: str
+) -> None:
+    series = list(zip(WEEKS, [float(v) for v in values], strict=True))
+    result = target_status(_metric(op, goal, by), series, date(2026, 3, 2))
+    assert result.status == status, result
+
+
+def test_target_without_data_is_at_risk() -> None:
+    assert target_status(_metric(">=", "1", None), [], date(2026, 3, 2)).status == "at risk"
+
+
+def test_correlation_finds_the_lag() -> None:
+    leading = [float(v) for v in (1, 5, 2, 8, 3, 9, 4, 7, 6, 10, 2, 8)]
+    lagging = [0.0, 0.0, *leading[:-2]]  # the same series two periods later
+    lags = correlate(leading, lagging, max_lag=4)
+    best = max(lags, key=lambda lag: abs(lag.correlation or 0))
+    assert best.lag == 2 and best.correlation == pytest.approx(1.0)
+    assert lags[2].periods == 10
+    assert pearson([1, 2, 3], [2, 4, 6]) == pytest.approx(1.0)
+    assert pearson([1, 1, 1], [2, 4, 6]) is None
+
+
+def test_links_need_enough_periods() -> None:
+    from metricc.model import semantic as sm
+
+    metric = sm.Metric.model_construct(name="a", direction="up")
+    project = sm.Project.model_construct(metrics={"a": metric, "b": metric})
+    link = Link("a", "b", "month", correlate([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 1))
+    assert judge(link, project).startswith("not enough data")
+
+
+@pytest.fixture
+def at_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+
+
+def test_check_reports_the_incident_and_exits_1(warehouse: Path, at_root: None) -> None:
+    result = CliRunner().invoke(
+        main, ["check", "--db", str(warehouse), "--at", "2026-06-18", "--format", "json"]
+    )
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    fired = {(a["metric"], a["severity"]) for a in report["alerts"]}
+    assert ("api_error_rate", "critical") in fired
+    assert ("p95_page_load_ms", "warn") in fired
+    critical = next(a for a in report["alerts"] if a["severity"] == "critical")
+    assert critical["routing"] == "pagerduty:platform" and critical["period"] == "2026-06-17"
+    targets = {t["metric"] for t in report["targets"]}
+    assert targets == {
+        "weekly_core_users",
+        "activation_rate",
+        "dau",
+        "mau",
+        "stickiness",
+        "signup_to_purchase",
+        "churn_rate",
+        "revenue_per_user",
+        "arppu",
+        "gross_margin",
+        "cltv",
+        "cac",
+        "cltv_to_cac",
+        "roas",
+        "api_error_rate",
+        "p99_api_latency_ms",
+        "nps",
+        "merged_prs",
+        "escaped_defect_rate",
+    }
+    assert all(t["status"] in ("on track", "at risk", "off track") for t in report["targets"])
+    slo = next(s for s in report["slos"] if s["slo"] == "api_availability")
+    assert slo["total"] > 0 and slo["budget_left"] < 1 and slo["burn_rates"]["1d"] > 14.4
+
+
+def test_quiet_day_exits_0(warehouse: Path, at_root: None) -> None:
+    result = CliRunner().invoke(main, ["check", "--db", str(warehouse), "--at", "2026-06-10"])
+    assert result.exit_code == 0, result.output
+    assert "Alerts firing: 0" in result.output
+
+
+def test_links_cover_every_link(warehouse: Path, at_root: None) -> None:
+    result = CliRunner().invoke(main, ["links", "--db", str(warehouse), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    found = {(link["leading"], link["lagging"]) for link in json.loads(result.stdout)}
+    assert ("activation_rate", "weekly_core_users") in found
+    assert ("signup_to_purchase", "revenue_per_user") in found
+    assert len(found) == sum(len(m.leads) for m in _reference().metrics.values())
+
+
+def _reference():  # type: ignore[no-untyped-def]
+    from metricc.pipeline import check_project
+    from tests.conftest import METRICS
+
+    result = check_project(METRICS)
+    assert result.project is not None
+    return result.project
