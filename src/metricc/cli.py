@@ -582,3 +582,84 @@ def links(
         click.echo(json.dumps([dataclasses.asdict(link) for link in found], indent=2))
     else:
         click.echo(describe_links(found), nl=False)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Change nothing; exit 1 and list the files that would change.",
+)
+@click.option("--diff", "show_diff", is_flag=True, help="Change nothing; print a unified diff.")
+@click.pass_context
+def fmt(ctx: click.Context, path: Path | None, check_only: bool, show_diff: bool) -> None:
+    """Rewrite .metric files in the one canonical layout.
+
+    Field order, indentation, spacing and parentheses become canonical; meaning
+    and comments are kept (each file is re-parsed and compared before it is
+    written). Files with syntax errors are reported and left alone.
+
+    \b
+    Examples:
+      metricc fmt                  # the project folder
+      metricc fmt --check          # in CI: exit 1 if anything is not formatted
+      metricc fmt --diff metrics/growth.metric
+    """
+    import difflib
+
+    from metricc.loader import load_sources
+    from metricc.span import SourceFile
+    from metricc.formatter import format_source, shape
+    from metricc.syntax.parser import parse_source
+
+    root = _project_path(ctx, path)
+    sources, problems = load_sources(root)
+    changed: list[str] = []
+    broken = [d for d in problems]
+    for source in sources:
+        if any(d.span and d.span.file == source.path for d in problems):
+            continue
+        file, syntax = parse_source(source)
+        if syntax:
+            broken += syntax
+            continue
+        formatted = format_source(source, file)
+        if formatted == source.text:
+            continue
+        again, syntax = parse_source(SourceFile(source.path, formatted))
+        if syntax or shape(again) != shape(file):
+            fail(
+                f"refusing to format {source.path}: the result would not mean the same "
+                "(please report this as a metricc bug)"
+            )
+        changed.append(source.path)
+        if show_diff:
+            click.echo(
+                "".join(
+                    difflib.unified_diff(
+                        source.text.splitlines(keepends=True),
+                        formatted.splitlines(keepends=True),
+                        fromfile=f"a/{source.path}",
+                        tofile=f"b/{source.path}",
+                    )
+                ),
+                nl=False,
+            )
+        elif not check_only:
+            Path(source.path).write_text(formatted, encoding="utf-8")
+    if broken:
+        from metricc.pipeline import Compilation
+
+        shown = Compilation(root=root, sources={s.path: s for s in sources})
+        report(sorted(broken, key=lambda d: d.sort_key()), shown, "human", err=True)
+    verb = "would reformat" if (check_only or show_diff) else "reformatted"
+    for name in changed if check_only else []:
+        click.echo(f"would reformat {name}")
+    click.echo(
+        f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, "
+        f"{len(sources) - len(changed)} unchanged.",
+        err=True,
+    )
+    sys.exit(1 if broken or (check_only and changed) else 0)

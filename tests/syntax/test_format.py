@@ -1,0 +1,186 @@
+"""`metricc fmt`: canonical, idempotent, and it never changes meaning or drops a comment."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metricc.backends.manifest import manifest_files
+from metricc.cli import main
+from metricc.pipeline import check_project
+from metricc.span import SourceFile
+from metricc.formatter import format_source, shape
+from metricc.syntax.parser import parse_source
+from tests.conftest import CORPUS, METRICS, ROOT
+
+FILES = sorted(
+    [*METRICS.glob("*.metric"), *(ROOT / "examples").rglob("*.metric"), *CORPUS.rglob("*.metric")]
+)
+IDS = [str(p.relative_to(ROOT)) for p in FILES]
+
+
+def fmt(text: str) -> str:
+    source = SourceFile("x.metric", text)
+    file, diagnostics = parse_source(source)
+    assert diagnostics == []
+    return format_source(source, file)
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_repository_files_are_formatted(path: Path) -> None:
+    text = path.read_text("utf-8")
+    assert fmt(text) == text
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_formatting_is_idempotent(path: Path) -> None:
+    once = fmt(path.read_text("utf-8"))
+    assert fmt(once) == once
+
+
+def scramble(text: str, rng: random.Random) -> str:
+    """Shuffle the fields of every block and mangle whitespace, keeping comments on their lines."""
+    out = []
+    for block in re.split(r"(?m)^(?=\w+ \w+ \{)", text):
+        lines = block.split("\n")
+        head = [i for i, line in enumerate(lines) if re.match(r"\w+ \w+ \{", line)]
+        if not head:
+            out.append(block)
+            continue
+        start = head[0]
+        end = max(i for i, line in enumerate(lines) if line.startswith("}"))
+        fields: list[list[str]] = []
+        comments: list[str] = []  # own-line comments travel with the field below them
+        for line in lines[start + 1 : end]:
+            if line.strip().startswith("#"):
+                comments.append(line)
+            elif re.match(r"\s+[a-z_]+( [a-z_]+)?:", line) or not fields:
+                fields.append([*comments, line])
+                comments = []
+            else:
+                fields[-1].append(line)
+        labelled = [g for g in fields if re.match(r"\s+(entity|dimension) ", g[-1])]
+        rng.shuffle(fields)
+        # Labelled fields keep their relative order (it is the user's, not the layout's).
+        refill = iter(labelled)
+        fields = [next(refill) if re.match(r"\s+(entity|dimension) ", g[-1]) else g for g in fields]
+        body = []
+        for group in fields:
+            notes = [line for line in group if line.strip().startswith("#")]
+            rest = [line for line in group if not line.strip().startswith("#")]
+            body += notes
+            first = rest[0].strip()
+            pad = " " * rng.randint(0, 6)
+            spaced = re.sub(r":\s*", ":" + " " * rng.randint(1, 3), first, count=1)
+            body.append(pad + spaced)
+            body += rest[1:]
+            if rng.random() < 0.3:
+                body.append("")
+        out.append(
+            "\n".join(
+                [*lines[:start], lines[start].replace(" {", "   {"), *body, *comments, *lines[end:]]
+            )
+        )
+    return "".join(out)
+
+
+@pytest.mark.parametrize("path", sorted(METRICS.glob("*.metric")), ids=lambda p: p.name)
+def test_scrambled_reference_files_are_restored(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = path.read_text("utf-8")
+    scrambled = scramble(original, random.Random(path.name))
+    assert scrambled != original
+    assert fmt(scrambled) == original
+
+
+def test_manifest_is_unchanged_by_formatting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(METRICS, tmp_path / "metrics")
+    monkeypatch.chdir(tmp_path)
+    rng = random.Random(7)
+    for path in (tmp_path / "metrics").glob("*.metric"):
+        path.write_text(scramble(path.read_text("utf-8"), rng), encoding="utf-8")
+    before = check_project(Path("metrics"))
+    assert before.project is not None
+    result = CliRunner().invoke(main, ["fmt", "metrics"])
+    assert result.exit_code == 0, result.output
+    after = check_project(Path("metrics"))
+    assert after.project is not None
+
+    def meaning(project: object) -> object:
+        manifest = json.loads(manifest_files(project)["manifest.json"])  # type: ignore[arg-type]
+        return json.dumps(manifest["project"], sort_keys=True, default=str)
+
+    strip = re.compile(r'"location": \{[^}]*\}, ?')
+    assert strip.sub("", meaning(before.project)) == strip.sub("", meaning(after.project))  # type: ignore[arg-type]
+    for path in (tmp_path / "metrics").glob("*.metric"):
+        assert path.read_text("utf-8") == (METRICS / path.name).read_text("utf-8")
+
+
+def test_comments_stay_where_they_were() -> None:
+    text = (
+        "# header\n\n# about the team\nteam t {  # trailing header\n"
+        '  # before review\n  review: weekly  # why weekly\n  title: "T"\n'
+        "  # before the end\n}  # after\n# at the end\n"
+    )
+    assert fmt(text) == (
+        "# header\n\n# about the team\nteam t {  # trailing header\n"
+        '  title: "T"\n  # before review\n  review: weekly  # why weekly\n'
+        "  # before the end\n}  # after\n\n# at the end\n"
+    )
+
+
+def test_parentheses_only_where_needed() -> None:
+    text = (
+        'metric m {\n  title: "M"\n  grain: day\n'
+        "  measure: ((sum(s.a) - (sum(s.b)))) / (count(s.c) + 1) where (s.x = 1 or s.y = 2) "
+        "and not (s.z in (1, 2))\n}\n"
+    )
+    assert (
+        "measure: (sum(s.a) - sum(s.b)) / (count(s.c) + 1) where (s.x = 1 or s.y = 2) "
+        "and not s.z in (1, 2)\n" in fmt(text)
+    )
+
+
+@given(st.integers(min_value=0, max_value=10_000))
+@settings(max_examples=60, deadline=None)
+def test_any_scramble_of_any_file_formats_back(seed: int) -> None:
+    rng = random.Random(seed)
+    path = rng.choice(FILES)
+    original = fmt(path.read_text("utf-8"))
+    scrambled = scramble(original, rng)
+    source = SourceFile("x.metric", scrambled)
+    file, diagnostics = parse_source(source)
+    assert diagnostics == []
+    formatted = format_source(source, file)
+    again, _ = parse_source(SourceFile("y.metric", formatted))
+    assert shape(again) == shape(file)
+    assert formatted == original
+
+
+def test_cli_check_diff_and_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p").mkdir()
+    messy = tmp_path / "p" / "a.metric"
+    messy.write_text('team t {title:   "T"\n      review:weekly}\n')
+    (tmp_path / "p" / "b.metric").write_text('team u {\n  title "U"\n}\n')
+    check = CliRunner().invoke(main, ["fmt", "p", "--check"])
+    assert check.exit_code == 1
+    assert "would reformat p/a.metric" in check.output
+    assert "error[MC001]" in check.output  # b.metric does not parse: reported, untouched
+    diff = CliRunner().invoke(main, ["fmt", "p", "--diff"])
+    assert "+  review: weekly" in diff.output
+    assert messy.read_text() == 'team t {title:   "T"\n      review:weekly}\n'
+    write = CliRunner().invoke(main, ["fmt", "p"])
+    assert write.exit_code == 1  # b.metric still broken
+    assert messy.read_text() == 'team t {\n  title: "T"\n  review: weekly\n}\n'
