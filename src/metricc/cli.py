@@ -609,9 +609,9 @@ def fmt(ctx: click.Context, path: Path | None, check_only: bool, show_diff: bool
     """
     import difflib
 
+    from metricc.formatter import format_source, shape
     from metricc.loader import load_sources
     from metricc.span import SourceFile
-    from metricc.formatter import format_source, shape
     from metricc.syntax.parser import parse_source
 
     root = _project_path(ctx, path)

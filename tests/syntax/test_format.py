@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from metricc.backends.manifest import manifest_files
 from metricc.cli import main
+from metricc.formatter import format_source, shape
 from metricc.pipeline import check_project
 from metricc.span import SourceFile
-from metricc.formatter import format_source, shape
 from metricc.syntax.parser import parse_source
 from tests.conftest import CORPUS, METRICS, ROOT
 
