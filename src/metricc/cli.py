@@ -262,11 +262,23 @@ def _dialects(ctx: click.Context, given: tuple[str, ...]) -> list[str]:
     show_default=True,
     help="How to print problems.",
 )
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 and name the files when the build folder is not what the "
+    "sources compile to now.",
+)
 @click.pass_context
 def compile_(
-    ctx: click.Context, path: Path | None, out: Path | None, dialects: tuple[str, ...], fmt: str
+    ctx: click.Context,
+    path: Path | None,
+    out: Path | None,
+    dialects: tuple[str, ...],
+    fmt: str,
+    check_only: bool,
 ) -> None:
-    """Compile PATH into a build folder: manifest, JSON Schema and SQL per dialect.
+    """Compile PATH into a build folder: manifest, JSON Schema, SQL and alert rules.
 
     The folder is replaced only when the whole build succeeds: a failed
     compile leaves the previous build untouched.
@@ -294,8 +306,31 @@ def compile_(
     files.update(manifest_files(compilation.project))
     files.update(sql_files(compilation.project, chosen))
     files.update(alert_files(compilation.project, chosen))
+    if check_only:
+        stale = _stale_files(target, files)
+        for line in stale:
+            click.echo(line)
+        if stale:
+            fail(f"{target} is out of date: run `metricc compile` and commit the result")
+        click.echo(f"{target}/ is up to date ({len(files)} files).")
+        return
     write_tree(target, files)
     click.echo(describe_build(compilation.project, target, files))
+
+
+def _stale_files(target: Path, files: dict[str, str]) -> list[str]:
+    """How a committed build folder differs from a fresh build: one line per file."""
+    from metricc.output import read_tree
+
+    existing = read_tree(target) if target.is_dir() else {}
+    lines = [f"missing  {target}/{name}" for name in sorted(files) if name not in existing]
+    lines += [
+        f"changed  {target}/{name}"
+        for name in sorted(files)
+        if name in existing and existing[name] != files[name].encode("utf-8")
+    ]
+    lines += [f"extra    {target}/{name}" for name in sorted(existing) if name not in files]
+    return lines
 
 
 def _parse_date(value: str | None, option: str) -> Any:
@@ -585,7 +620,7 @@ def links(
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--check",
     "check_only",
@@ -594,8 +629,8 @@ def links(
 )
 @click.option("--diff", "show_diff", is_flag=True, help="Change nothing; print a unified diff.")
 @click.pass_context
-def fmt(ctx: click.Context, path: Path | None, check_only: bool, show_diff: bool) -> None:
-    """Rewrite .metric files in the one canonical layout.
+def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff: bool) -> None:
+    """Rewrite .metric files in PATHS (files or folders; default: the project) canonically.
 
     Field order, indentation, spacing and parentheses become canonical; meaning
     and comments are kept (each file is re-parsed and compared before it is
@@ -614,8 +649,14 @@ def fmt(ctx: click.Context, path: Path | None, check_only: bool, show_diff: bool
     from metricc.span import SourceFile
     from metricc.syntax.parser import parse_source
 
-    root = _project_path(ctx, path)
-    sources, problems = load_sources(root)
+    roots = list(paths) or [_project_path(ctx, None)]
+    sources: list[SourceFile] = []
+    problems: list[Diagnostic] = []
+    for each in roots:
+        found, trouble = load_sources(each)
+        sources += found
+        problems += trouble
+    root = roots[0]
     changed: list[str] = []
     broken = [d for d in problems]
     for source in sources:
@@ -663,3 +704,101 @@ def fmt(ctx: click.Context, path: Path | None, check_only: bool, show_diff: bool
         err=True,
     )
     sys.exit(1 if broken or (check_only and changed) else 0)
+
+
+@main.command(name="diff")
+@click.argument("base")
+@click.argument("head", required=False)
+@click.option(
+    "--project",
+    "project_path",
+    type=click.Path(path_type=Path),
+    help="The project folder inside the repository (default: metricc.toml, else metrics/).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json", "human"]),
+    default="human",
+    show_default=True,
+)
+@click.option("--dialect", default="duckdb", show_default=True, help="Dialect of the SQL diff.")
+@click.pass_context
+def diff_(
+    ctx: click.Context,
+    base: str,
+    head: str | None,
+    project_path: Path | None,
+    fmt: str,
+    dialect: str,
+) -> None:
+    """What changes between BASE and HEAD (default: the working tree), by meaning.
+
+    BASE and HEAD are git revisions of this repository, or two folders. Reports
+    blocks added, removed and renamed, the fields that changed, the SQL diff of
+    changed metrics, and the impact: numbers, alerts and lint findings.
+
+    \b
+    Examples:
+      metricc diff main                     # this branch's working tree against main
+      metricc diff origin/main HEAD --format markdown > comment.md
+      metricc diff old-metrics/ metrics/
+    """
+    from metricc import diff as differ
+
+    root = project_path or _project_path(ctx, None)
+    try:
+        result = differ.diff(base, head, root, dialect)
+    except differ.DiffError as error:
+        fail(str(error), 2)
+    render = {"markdown": differ.to_markdown, "json": differ.to_json, "human": differ.to_human}
+    click.echo(render[fmt](result), nl=False)
+
+
+INIT_FILES = {
+    "metricc.toml": "metricc.toml",
+    "metrics/team.metric": "team.metric",
+    "metrics/goal.metric": "goal.metric",
+    "metrics/source.metric": "source.metric",
+    "metrics/metrics.metric": "metrics.metric",
+    ".github/workflows/metrics.yml": "workflow.yml",
+    ".gitignore": "gitignore",
+}
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--no-warehouse", is_flag=True, help="Skip generating the sample warehouse.")
+def init(directory: Path, no_warehouse: bool) -> None:
+    """Start a metricc project in DIRECTORY (default: here).
+
+    Writes metricc.toml, a metrics/ folder with a team, a goal, a source and two
+    metrics that pass lint, a CI workflow (lint with annotations, fmt --check,
+    compile) and a .gitignore, then the sample warehouse so `metricc query`
+    works at once. Refuses to overwrite any existing file.
+
+    \b
+    Examples:
+      metricc init my-metrics && cd my-metrics && metricc lint && metricc compile
+    """
+    from importlib import resources
+
+    from metricc.warehouse.sample import write_duckdb
+
+    targets = {directory / name: template for name, template in INIT_FILES.items()}
+    existing = [str(path) for path in targets if path.exists()]
+    if existing:
+        fail("refusing to overwrite: " + ", ".join(existing), 2)
+    templates = resources.files("metricc").joinpath("templates", "init")
+    for path, template in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(templates.joinpath(template).read_text("utf-8"), encoding="utf-8")
+        click.echo(f"created {path}")
+    warehouse = directory / "warehouse.duckdb"
+    if not no_warehouse and not warehouse.exists():
+        write_duckdb(warehouse)
+        click.echo(f"created {warehouse} (the sample warehouse)")
+    click.echo(
+        f"\nNext: cd {directory} && metricc lint && metricc compile && "
+        "metricc query weekly_active_users"
+    )

@@ -32,7 +32,23 @@ def test_version() -> None:
     assert run("--version") == (0, f"metricc, version {__version__}\n")
 
 
-@pytest.mark.parametrize("command", [[], ["lint"], ["compile"], ["query"], ["sample-warehouse"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["lint"],
+        ["compile"],
+        ["query"],
+        ["sample-warehouse"],
+        ["check"],
+        ["links"],
+        ["fmt"],
+        ["diff"],
+        ["init"],
+        ["rules"],
+        ["rule"],
+    ],
+)
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     code, output = run(*command, "--help")
     assert code == 0
