@@ -147,10 +147,17 @@ def target_status(
     return base
 
 
-def evaluate(project: sm.Project, target: Target, as_of: date) -> Report:
+def evaluate(
+    project: sm.Project,
+    target: Target,
+    as_of: date,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Report:
     report = Report(as_of=as_of.isoformat())
     last_day = as_of - timedelta(days=1)
-    for metric in project.metrics.values():
+    for done, metric in enumerate(project.metrics.values()):
+        if progress:
+            progress("metrics", done, len(project.metrics))
         if metric.thresholds:
             _, rows = run(
                 target,

@@ -302,9 +302,12 @@ def compile_(
         report(diagnostics, compilation, fmt, err=fmt in ("human", "concise"))
     if compilation.failed or compilation.project is None:
         fail(f"nothing written: fix the errors above ({target} is unchanged)")
+    from metricc.progress import progress_bar
+
     files: dict[str, str] = {}
     files.update(manifest_files(compilation.project))
-    files.update(sql_files(compilation.project, chosen))
+    with progress_bar("compiling") as progress:
+        files.update(sql_files(compilation.project, chosen, progress))
     files.update(alert_files(compilation.project, chosen))
     if check_only:
         stale = _stale_files(target, files)
@@ -557,8 +560,11 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
 
     project = _checked_project(ctx, path)
     as_of = _parse_date(at, "--at") or date.today()
+    from metricc.progress import progress_bar
+
     try:
-        result = evaluate(project, _warehouse(ctx, db), as_of)
+        with progress_bar("checking") as progress:
+            result = evaluate(project, _warehouse(ctx, db), as_of, progress)
     except WarehouseError as error:
         fail(str(error))
     if fmt == "json":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
 from metricc import __version__
@@ -31,10 +33,17 @@ def metric_sql(
     return "\n".join(header) + "\n" + body + ";\n"
 
 
-def sql_files(project: sm.Project, dialects: list[str]) -> dict[str, str]:
+def sql_files(
+    project: sm.Project,
+    dialects: list[str],
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, str]:
     """`sql/<dialect>/<metric>.sql` for every metric and dialect."""
-    return {
-        f"sql/{dialect}/{name}.sql": metric_sql(project, name, dialect)
-        for dialect in dialects
-        for name in project.metrics
-    }
+    files: dict[str, str] = {}
+    total = len(dialects) * len(project.metrics)
+    for dialect in dialects:
+        for name in project.metrics:
+            if progress:
+                progress(f"sql {dialect}", len(files), total)
+            files[f"sql/{dialect}/{name}.sql"] = metric_sql(project, name, dialect)
+    return files
