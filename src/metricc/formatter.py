@@ -14,23 +14,10 @@ from dataclasses import dataclass, field
 
 from metricc.model import ast
 from metricc.model import expr as ex
+from metricc.model.text import ExprText, quoted
 from metricc.span import SourceFile
 
 INDENT = "  "
-_PRECEDENCE = {
-    "or": 1,
-    "and": 2,
-    "=": 4,
-    "!=": 4,
-    "<": 4,
-    "<=": 4,
-    ">": 4,
-    ">=": 4,
-    "+": 5,
-    "-": 5,
-    "*": 6,
-    "/": 6,
-}
 
 
 @dataclass
@@ -52,6 +39,7 @@ class Printer:
     def __init__(self, source: SourceFile, file: ast.File) -> None:
         self.source = source
         self.file = file
+        self.exprs = _SpelledText(source)
 
     def text(self, span_start: int, span_end: int) -> str:
         return self.source.text[span_start:span_end]
@@ -146,8 +134,6 @@ class Printer:
         if isinstance(value, ast.Text):
             return _double_quoted(value.value)
         if isinstance(value, ast.ExprValue):
-            if isinstance(value.expr, ex.String):
-                return self._string(value.expr)
             return self.expr(value.expr)
         if isinstance(value, ast.ListValue):
             return ", ".join(self.expr(item) for item in value.items)
@@ -176,70 +162,21 @@ class Printer:
 
     # --- expressions ------------------------------------------------------------
 
-    def _string(self, node: ex.String) -> str:
-        """Strings keep the quote style they were written with."""
-        written = self.text(node.span.start, node.span.end)
-        return written if written[:1] in "'\"" else "'" + node.value.replace("'", "''") + "'"
-
     def expr(self, node: ex.Expr) -> str:
-        if isinstance(node, ex.Number | ex.Duration | ex.DateLit):
-            return self.text(node.span.start, node.span.end).strip()
-        if isinstance(node, ex.String):
-            return self._string(node)
-        if isinstance(node, ex.Null):
-            return "null"
-        if isinstance(node, ex.Bool):
-            return "true" if node.value else "false"
-        if isinstance(node, ex.Name):
-            return node.name
-        if isinstance(node, ex.Column):
-            return f"{node.source}.{node.column}"
-        if isinstance(node, ex.Call):
-            return f"{node.func}({', '.join(self.expr(a) for a in node.args)})"
-        if isinstance(node, ex.Binary):
-            mine = _PRECEDENCE[node.op]
-            left, right = self.expr(node.left), self.expr(node.right)
-            if isinstance(node.left, ex.Binary) and _PRECEDENCE[node.left.op] < mine:
-                left = f"({left})"
-            if isinstance(node.right, ex.Binary) and _PRECEDENCE[node.right.op] <= mine:
-                right = f"({right})"
-            if isinstance(node.left, ex.Not) and mine > 3:
-                left = f"({left})"
-            return f"{left} {node.op} {right}"
-        if isinstance(node, ex.Not):
-            inner = self.expr(node.operand)
-            return (
-                f"not ({inner})"
-                if isinstance(node.operand, ex.Binary) and _PRECEDENCE[node.operand.op] <= 2
-                else f"not {inner}"
-            )
-        if isinstance(node, ex.Neg):
-            inner = self.expr(node.operand)
-            return f"-({inner})" if isinstance(node.operand, ex.Binary) else f"-{inner}"
-        if isinstance(node, ex.InList):
-            items = ", ".join(self.expr(i) for i in node.items)
-            return f"{self._operand(node.operand)} {'not in' if node.negated else 'in'} ({items})"
-        if isinstance(node, ex.IsNull):
-            return f"{self._operand(node.operand)} is {'not ' if node.negated else ''}null"
-        if isinstance(node, ex.Like):
-            pattern = "'" + node.pattern.replace("'", "''") + "'"
-            return (
-                f"{self._operand(node.operand)} {'not like' if node.negated else 'like'} {pattern}"
-            )
-        assert isinstance(node, ex.Case)
-        parts = ["case"]
-        for when in node.whens:
-            parts += ["when", self.expr(when.condition), "then", self.expr(when.result)]
-        if node.default is not None:
-            parts += ["else", self.expr(node.default)]
-        return " ".join([*parts, "end"])
+        return self.exprs.expr(node)
 
-    def _operand(self, node: ex.Expr) -> str:
-        """An operand of `in`/`is`/`like`: arithmetic binds tighter, logic does not."""
-        text = self.expr(node)
-        if isinstance(node, ex.Binary) and _PRECEDENCE[node.op] <= 4:
-            return f"({text})"
-        return text
+
+class _SpelledText(ExprText):
+    """Expressions with every literal spelled as it was written."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+
+    def literal(self, node: ex.Number | ex.Duration | ex.DateLit | ex.String) -> str:
+        written = self.source.text[node.span.start : node.span.end].strip()
+        if isinstance(node, ex.String) and written[:1] not in "'\"":
+            return quoted(node.value)
+        return written
 
 
 def _aligned(body: list[tuple[str, str]]) -> list[str]:

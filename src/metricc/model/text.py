@@ -1,0 +1,104 @@
+"""Expressions as the language writes them, from the tree.
+
+`ExprText` prints canonically (only the parentheses precedence needs); the
+formatter overrides `literal` to keep each literal's original spelling, the
+catalogue uses it as is to show definitions.
+"""
+
+from __future__ import annotations
+
+from metricc.model import expr as ex
+
+PRECEDENCE = {
+    "or": 1,
+    "and": 2,
+    "=": 4,
+    "!=": 4,
+    "<": 4,
+    "<=": 4,
+    ">": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
+    "*": 6,
+    "/": 6,
+}
+
+
+def quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+class ExprText:
+    def literal(self, node: ex.Number | ex.Duration | ex.DateLit | ex.String) -> str:
+        if isinstance(node, ex.Number):
+            text = (
+                format(node.value.normalize(), "f")
+                if node.value == node.value.to_integral_value()
+                else str(node.value)
+            )
+            return text + ("%" if node.percent else "")
+        if isinstance(node, ex.Duration):
+            return str(node)
+        if isinstance(node, ex.DateLit):
+            return node.value.isoformat()
+        return quoted(node.value)
+
+    def __call__(self, node: ex.Expr) -> str:
+        return self.expr(node)
+
+    def expr(self, node: ex.Expr) -> str:
+        if isinstance(node, ex.Number | ex.Duration | ex.DateLit | ex.String):
+            return self.literal(node)
+        if isinstance(node, ex.Null):
+            return "null"
+        if isinstance(node, ex.Bool):
+            return "true" if node.value else "false"
+        if isinstance(node, ex.Name):
+            return node.name
+        if isinstance(node, ex.Column):
+            return f"{node.source}.{node.column}"
+        if isinstance(node, ex.Call):
+            return f"{node.func}({', '.join(self.expr(a) for a in node.args)})"
+        if isinstance(node, ex.Binary):
+            mine = PRECEDENCE[node.op]
+            left, right = self.expr(node.left), self.expr(node.right)
+            if isinstance(node.left, ex.Binary) and PRECEDENCE[node.left.op] < mine:
+                left = f"({left})"
+            if isinstance(node.right, ex.Binary) and PRECEDENCE[node.right.op] <= mine:
+                right = f"({right})"
+            if isinstance(node.left, ex.Not) and mine > 3:
+                left = f"({left})"
+            return f"{left} {node.op} {right}"
+        if isinstance(node, ex.Not):
+            inner = self.expr(node.operand)
+            grouped = isinstance(node.operand, ex.Binary) and PRECEDENCE[node.operand.op] <= 2
+            return f"not ({inner})" if grouped else f"not {inner}"
+        if isinstance(node, ex.Neg):
+            inner = self.expr(node.operand)
+            return f"-({inner})" if isinstance(node.operand, ex.Binary) else f"-{inner}"
+        if isinstance(node, ex.InList):
+            items = ", ".join(self.expr(i) for i in node.items)
+            return f"{self._operand(node.operand)} {'not in' if node.negated else 'in'} ({items})"
+        if isinstance(node, ex.IsNull):
+            return f"{self._operand(node.operand)} is {'not ' if node.negated else ''}null"
+        if isinstance(node, ex.Like):
+            verb = "not like" if node.negated else "like"
+            return f"{self._operand(node.operand)} {verb} {quoted(node.pattern)}"
+        assert isinstance(node, ex.Case)
+        parts = ["case"]
+        for when in node.whens:
+            parts += ["when", self.expr(when.condition), "then", self.expr(when.result)]
+        if node.default is not None:
+            parts += ["else", self.expr(node.default)]
+        return " ".join([*parts, "end"])
+
+    def _operand(self, node: ex.Expr) -> str:
+        """An operand of `in`/`is`/`like`: arithmetic binds tighter, logic does not."""
+        text = self.expr(node)
+        if isinstance(node, ex.Binary) and PRECEDENCE[node.op] <= 4:
+            return f"({text})"
+        return text
+
+
+expr_text = ExprText()
