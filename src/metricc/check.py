@@ -250,3 +250,54 @@ def _slo_status(project: sm.Project, slo: sm.SLO, target: Target, as_of: date) -
         good, total = count(slo.good, HOURS[label]), count(slo.total, HOURS[label])
         status.burn_rates[label] = ((total - good) / total / budget) if total else None
     return status
+
+
+def data_end(project: sm.Project, target: Target) -> date | None:
+    """The last day any source has rows: the catalogue's 'now' for a warehouse."""
+    from sqlglot import exp
+
+    from metricc.backends.sql import render as render_sql
+
+    latest: date | None = None
+    for source in project.sources.values():
+        column = exp.column(source.start_column)
+        parts = source.table.split(".")
+        table = exp.table_(parts[-1], db=parts[-2] if len(parts) > 1 else None)
+        query = exp.select(exp.cast(exp.Max(this=column), "date")).from_(table)
+        value = run(target, render_sql(query, target.dialect))[1][0][0]
+        if value is not None and (latest is None or value > latest):
+            latest = value
+    return latest
+
+
+def states(project: sm.Project, target: Target, as_of: date) -> dict[str, Any]:
+    """Per metric: recent complete periods, the latest value, and its status now."""
+    from metricc.backends.catalog.content import State
+
+    report = evaluate(project, target, as_of)
+    firing: dict[str, list[str]] = {}
+    for alert in report.alerts:
+        firing.setdefault(alert.metric, []).append(f"{alert.severity}: {alert.threshold}")
+    targets = {t.metric: t for t in report.targets}
+    out: dict[str, Any] = {}
+    for metric in project.metrics.values():
+        sql = metric_sql(
+            project, metric.name, target.dialect, QueryOptions(end=as_of - timedelta(days=1))
+        )
+        columns, rows = run(target, sql)
+        index = columns.index("value")
+        series = [
+            (row[0].isoformat(), _float(row[index]))
+            for row in rows
+            if _period_end(metric.grain, row[0]) <= as_of
+        ][-26:]
+        status = ", ".join(firing.get(metric.name, []))
+        if not status and metric.name in targets:
+            status = f"{targets[metric.name].status}: {targets[metric.name].note}"
+        out[metric.name] = State(
+            series=series,
+            latest=series[-1] if series else None,
+            status=status or "no alert firing",
+            firing=firing.get(metric.name, []),
+        )
+    return out

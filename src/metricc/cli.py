@@ -269,6 +269,7 @@ def _dialects(ctx: click.Context, given: tuple[str, ...]) -> list[str]:
     help="Write nothing; exit 1 and name the files when the build folder is not what the "
     "sources compile to now.",
 )
+@click.option("--db", help="A warehouse: the catalogue then shows each metric's current state.")
 @click.pass_context
 def compile_(
     ctx: click.Context,
@@ -277,6 +278,7 @@ def compile_(
     dialects: tuple[str, ...],
     fmt: str,
     check_only: bool,
+    db: str | None,
 ) -> None:
     """Compile PATH into a build folder: manifest, JSON Schema, SQL and alert rules.
 
@@ -289,6 +291,8 @@ def compile_(
       metricc compile metrics --out build --dialect duckdb --dialect postgres
     """
     from metricc.backends.alerts import alert_files
+    from metricc.backends.catalog.markdown import catalog_files
+    from metricc.backends.catalog.site import site_files
     from metricc.backends.manifest import manifest_files
     from metricc.backends.sql import sql_files
     from metricc.display import describe_build
@@ -309,6 +313,15 @@ def compile_(
     with progress_bar("compiling") as progress:
         files.update(sql_files(compilation.project, chosen, progress))
     files.update(alert_files(compilation.project, chosen))
+    catalog = catalog_files(
+        compilation.project,
+        chosen,
+        _findings_by_block(compilation, diagnostics),
+        _states(ctx, compilation.project, db),
+        source_root=_source_root(target),
+    )
+    files.update(catalog)
+    files.update(site_files(compilation.project, catalog))
     if check_only:
         stale = _stale_files(target, files)
         for line in stale:
@@ -319,6 +332,59 @@ def compile_(
         return
     write_tree(target, files)
     click.echo(describe_build(compilation.project, target, files))
+
+
+def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
+    """Current state per metric when a warehouse is given (--db or metricc.toml)."""
+    from metricc.check import data_end, states
+    from metricc.warehouse.engines import WarehouseError, parse_target
+
+    where = db or _config(ctx).warehouse
+    if not where:
+        return {}
+    target = parse_target(where)
+    try:
+        end = data_end(project, target)
+        if end is None:
+            return {}
+        from datetime import date, timedelta
+
+        as_of = min(date.today(), end + timedelta(days=1))
+        return states(project, target, as_of)
+    except WarehouseError as error:
+        if db:
+            fail(str(error))
+        click.echo(f"warning: no current state in the catalogue: {error}", err=True)
+    return {}
+
+
+def _findings_by_block(
+    compilation: Compilation, diagnostics: list[Diagnostic]
+) -> dict[str, list[tuple[str, str]]]:
+    """Lint findings per metric: those whose span lies inside the metric's block."""
+    project = compilation.project
+    out: dict[str, list[tuple[str, str]]] = {}
+    if project is None:
+        return out
+    ranges = []
+    for metric in project.metrics.values():
+        lines = [metric.location.line, *(s.end_line for s in metric.spans.values())]
+        ranges.append((metric.location.file, min(lines), max(lines), metric.name))
+    for d in diagnostics:
+        if d.span is None or not d.rule:
+            continue
+        for file, first, last, name in ranges:
+            if d.span.file == file and first <= d.span.line <= last:
+                out.setdefault(name, []).append((d.rule, d.message))
+    return out
+
+
+def _source_root(out: Path) -> str:
+    """From a catalogue page (out/catalog/metrics) back to the folder spans are relative to."""
+    import os
+
+    pages = (out / "catalog" / "metrics").resolve()
+    return Path(os.path.relpath(Path.cwd().resolve(), pages)).as_posix()
 
 
 def _stale_files(target: Path, files: dict[str, str]) -> list[str]:

@@ -1,0 +1,189 @@
+"""The catalogue as GitHub-flavoured markdown: relative links, renders on GitHub as is.
+
+catalog/README.md             the index: North Star, goal tree, all metrics, teams
+catalog/metrics/<name>.md     one page per metric
+catalog/goals/<name>.md, catalog/teams/<name>.md, catalog/slos/<name>.md
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from functools import lru_cache
+
+import jinja2
+
+from metricc.backends.alerts.prometheus import POLICY
+from metricc.backends.catalog import content, svg
+from metricc.backends.sql import metric_sql
+from metricc.model import semantic as sm
+
+FOLDERS = {"metric": "metrics", "goal": "goals", "team": "teams", "slo": "slos"}
+
+
+def escape(text: object) -> str:
+    """User text made inert in markdown: no raw HTML, no table breaks."""
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+    )
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("metricc", "templates/catalog"),
+        autoescape=False,  # markdown: user text goes through the `md` filter instead
+        keep_trailing_newline=True,
+        trim_blocks=False,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = escape
+    return env
+
+
+def page_path(kind: str, name: str) -> str:
+    return f"{FOLDERS[kind]}/{name}.md"
+
+
+def linker(here: str) -> Callable[[str, str], str]:
+    """Relative links from the page at `here` (a path inside the catalogue)."""
+    base = os.path.dirname(here)
+
+    def link(kind: str, name: str) -> str:
+        return os.path.relpath(page_path(kind, name), base or ".").replace(os.sep, "/")
+
+    return link
+
+
+def catalog_files(
+    project: sm.Project,
+    dialects: list[str],
+    findings: Mapping[str, list[tuple[str, str]]] | None = None,
+    state: Mapping[str, content.State] | None = None,
+    source_root: str = "..",
+) -> dict[str, str]:
+    """Every markdown page, keyed by its path inside `catalog/`."""
+    env = environment()
+    findings = findings or {}
+    state = state or {}
+    rel = content.relations(project)
+    common = {"show": content.show, "metrics": project.metrics, "goals": project.goals}
+    pages: dict[str, str] = {}
+    trends = {}
+    for name, st in state.items():
+        metric = project.metrics[name]
+        drawn = svg.trend(
+            st.series, float(metric.target.value) if metric.target else None, metric.unit
+        )
+        if drawn:
+            trends[name] = drawn
+    for name, metric in project.metrics.items():
+        here = page_path("metric", name)
+        sources = [project.sources[s] for s in project.metric_sources(name)]
+        pages[here] = env.get_template("metric.md.j2").render(
+            **common,
+            m=metric,
+            link=linker(here),
+            words=content.definition_words(metric),
+            team=project.teams.get(metric.owner or ""),
+            path=content.goal_path(project, metric.goal),
+            sources=sources,
+            sql={d: metric_sql(project, name, d).rstrip() for d in dialects},
+            default_dialect=dialects[0],
+            thresholds=content.threshold_rows(project, metric),
+            rel=rel[name],
+            diagram=content.mermaid(project, name, rel[name]),
+            findings=findings.get(name, []),
+            st=state.get(name),
+            trend_link=f"../trends/{name}.svg" if name in trends else None,
+            source_link=f"{source_root}/{metric.location.file}#L{metric.location.line}",
+        )
+    children: dict[str, list[str]] = {}
+    served: dict[str, list[str]] = {}
+    for goal in project.goals.values():
+        if goal.parent:
+            children.setdefault(goal.parent, []).append(goal.name)
+    for metric in project.metrics.values():
+        if metric.goal:
+            served.setdefault(metric.goal, []).append(metric.name)
+    for name, goal in project.goals.items():
+        here = page_path("goal", name)
+        pages[here] = env.get_template("goal.md.j2").render(
+            **common,
+            g=goal,
+            link=linker(here),
+            path=content.goal_path(project, name),
+            served=served.get(name, []),
+            children=children.get(name, []),
+        )
+    by_team: dict[str, list[str]] = {}
+    for metric in project.metrics.values():
+        if metric.owner:
+            by_team.setdefault(metric.owner, []).append(metric.name)
+    for name, team in project.teams.items():
+        here = page_path("team", name)
+        pages[here] = env.get_template("team.md.j2").render(
+            **common,
+            t=team,
+            link=linker(here),
+            owned=by_team.get(name, []),
+            slo_names=[s.name for s in project.slos.values() if s.owner == name],
+        )
+    for name, slo in project.slos.items():
+        here = page_path("slo", name)
+        budget = format(((Decimal(1) - slo.objective) * 100).normalize(), "f") + "%"
+        pages[here] = env.get_template("slo.md.j2").render(
+            **common, s=slo, link=linker(here), budget=budget, policy=POLICY
+        )
+    pages["README.md"] = env.get_template("index.md.j2").render(
+        **common,
+        link=linker("README.md"),
+        stars=content.north_stars(project),
+        goal_tree=_goal_tree(project, children, served, linker("README.md")),
+        teams=project.teams,
+        by_team=by_team,
+        slos=project.slos,
+        state=state,
+        counts=(
+            f"{len(project.metrics)} metrics, {len(project.goals)} goals, "
+            f"{len(project.teams)} teams, {len(project.slos)} SLOs."
+        ),
+    )
+    files = {
+        f"catalog/{path}": re.sub(r"\n{3,}", "\n\n", text) for path, text in sorted(pages.items())
+    }
+    files.update({f"catalog/trends/{name}.svg": drawn for name, drawn in sorted(trends.items())})
+    return files
+
+
+def _goal_tree(
+    project: sm.Project,
+    children: dict[str, list[str]],
+    served: dict[str, list[str]],
+    link: Callable[[str, str], str],
+) -> list[str]:
+    lines: list[str] = []
+
+    def walk(name: str, depth: int) -> None:
+        goal = project.goals[name]
+        pad = "  " * depth
+        lines.append(f"{pad}- **[{escape(goal.title or name)}]({link('goal', name)})**")
+        for metric in served.get(name, []):
+            m = project.metrics[metric]
+            lines.append(
+                f"{pad}  - [{escape(m.title)}]({link('metric', metric)}) "
+                f"· {m.tier or 'untiered'}, {m.indicator or '—'}"
+            )
+        for child in children.get(name, []):
+            walk(child, depth + 1)
+
+    for goal in project.goals.values():
+        if not goal.parent or goal.parent not in project.goals:
+            walk(goal.name, 0)
+    return lines

@@ -1,0 +1,174 @@
+"""The catalogue as a static site: the markdown pages rendered to HTML.
+
+Works opened from the file system, with no server and no network: styles,
+search script and search index are files beside the pages, the graph and
+trend charts are SVG drawn at build time. User text is escaped (markdown-it
+with raw HTML off, jinja2 with autoescape on).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+
+import jinja2
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from metricc import __version__
+from metricc.backends.catalog import content, svg
+from metricc.backends.catalog.markdown import FOLDERS
+from metricc.model import semantic as sm
+
+ASSETS = ("style.css", "search.js")
+
+
+@lru_cache(maxsize=1)
+def _layout() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("metricc", "templates/site"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("layout.html.j2")
+
+
+def _renderer(project: sm.Project, root: str) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+    links = {
+        f"{kind}:{name}": f"{root}{FOLDERS[kind]}/{name}.html"
+        for kind, names in (("metric", project.metrics), ("goal", project.goals))
+        for name in names
+    }
+
+    def render_fence(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        token = tokens[idx]
+        info = token.info.strip()
+        if info == "mermaid":
+            name = env.get("metric")
+            if name:
+                rel = content.relations(project)[name]
+                focus = {name, *rel["leads"], *rel["led_by"], *rel["inputs"], *rel["used_by"]}
+                return f'<div class="graph">{svg.graph(project, links, focus)}</div>\n'
+        return str(self.fence(tokens, idx, options, env))
+
+    md.add_render_rule("fence", render_fence)
+    return md
+
+
+def _html_links(html: str) -> str:
+    """Links between markdown pages become links between HTML pages."""
+    return re.sub(
+        r'href="([^"#:]+)\.md(#[^"]*)?"',
+        lambda m: (
+            f'href="{"index" if m.group(1).endswith("README") else m.group(1)}'
+            f'.html{m.group(2) or ""}"'
+        ),
+        html,
+    )
+
+
+def site_files(project: sm.Project, pages: Mapping[str, str]) -> dict[str, str]:
+    """HTML for every markdown page of the catalogue, plus assets and the search index."""
+    files: dict[str, str] = {}
+    for path, text in pages.items():
+        if path.endswith(".svg"):
+            files[path.replace("catalog/", "site/", 1)] = text
+            continue
+        inner = path.removeprefix("catalog/")
+        depth = inner.count("/")
+        root = "../" * depth
+        renderer = _renderer(project, root)
+        kind, _, rest = inner.partition("/")
+        name = rest.removesuffix(".md") if rest else ""
+        env = {"metric": name} if kind == "metrics" else {}
+        body = _html_links(renderer.render(text, env))
+        if inner == "README.md":
+            links = {
+                f"{k}:{n}": f"{FOLDERS[k]}/{n}.html"
+                for k, names in (("metric", project.metrics), ("goal", project.goals))
+                for n in names
+            }
+            graph = (
+                f'<h2 id="graph">Goals and indicators</h2>\n<div class="graph">'
+                f"{svg.graph(project, links)}</div>\n"
+            )
+            body = body.replace("<h2>Goals</h2>", graph + '<h2 id="goals">Goals</h2>', 1)
+        body = _anchor_headings(body)
+        title = re.search(r"<h1>(.*?)</h1>", body)
+        target = "index.html" if inner == "README.md" else inner.removesuffix(".md") + ".html"
+        files[f"site/{target}"] = _layout().render(
+            title=Markup(title.group(1)) if title else "Catalogue",
+            root=root,
+            body=Markup(body),
+            version=__version__,
+        )
+    assets = resources.files("metricc").joinpath("templates", "site")
+    for asset in ASSETS:
+        files[f"site/assets/{asset}"] = assets.joinpath(asset).read_text("utf-8")
+    files["site/assets/search-index.js"] = (
+        "window.METRICC_INDEX = "
+        + json.dumps(search_index(project), indent=1, ensure_ascii=True).replace("</", "<\\/")
+        + ";\n"
+    )
+    return files
+
+
+def _anchor_headings(html: str) -> str:
+    def slug(match: re.Match[str]) -> str:
+        text = re.sub(r"<[^>]+>", "", match.group(2))
+        ident = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+        return f'<h{match.group(1)} id="{ident}">{match.group(2)}</h{match.group(1)}>'
+
+    return re.sub(r"<h([23])>(.*?)</h\1>", slug, html)
+
+
+def search_index(project: sm.Project) -> list[dict[str, str]]:
+    entries = []
+    for m in project.metrics.values():
+        text = " ".join([m.name, m.title, m.description or "", m.owner or "", *m.tags])
+        entries.append(
+            {
+                "kind": "metric",
+                "name": m.name,
+                "title": m.title,
+                "url": f"metrics/{m.name}.html",
+                "text": text.lower(),
+            }
+        )
+    for g in project.goals.values():
+        entries.append(
+            {
+                "kind": "goal",
+                "name": g.name,
+                "title": g.title or g.name,
+                "url": f"goals/{g.name}.html",
+                "text": " ".join(
+                    [g.name, g.title or "", g.description or "", g.owner or ""]
+                ).lower(),
+            }
+        )
+    for t in project.teams.values():
+        entries.append(
+            {
+                "kind": "team",
+                "name": t.name,
+                "title": t.title or t.name,
+                "url": f"teams/{t.name}.html",
+                "text": " ".join([t.name, t.title or "", t.lead or ""]).lower(),
+            }
+        )
+    for s in project.slos.values():
+        entries.append(
+            {
+                "kind": "slo",
+                "name": s.name,
+                "title": s.title or s.name,
+                "url": f"slos/{s.name}.html",
+                "text": " ".join([s.name, s.title or "", s.owner or "", *s.tags]).lower(),
+            }
+        )
+    return entries
