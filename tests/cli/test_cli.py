@@ -146,3 +146,14 @@ def test_missing_project_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     code, output = run("lint", "nowhere")
     assert code == 1
     assert "`nowhere` does not exist" in output
+
+
+def test_catalogue_links_to_definition_files(project: Path) -> None:
+    assert run("compile", "--out", "build")[0] == 0
+    page = (project / "build" / "catalog" / "metrics" / "dau.md").read_text()
+    target = (
+        page.split("| defined in | [metrics/engagement.metric:")[1].split("](")[1].split(")")[0]
+    )
+    assert (project / "build" / "catalog" / "metrics" / target.split("#")[0]).resolve() == (
+        project / "metrics" / "engagement.metric"
+    ).resolve()

@@ -1,0 +1,142 @@
+"""The catalogue: markdown snapshots, every field present, links that resolve, inert HTML."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from metricc.backends.catalog.markdown import catalog_files
+from metricc.backends.catalog.site import site_files
+from metricc.model.semantic import Project
+from metricc.pipeline import check_project
+from tests.conftest import METRICS, ROOT
+
+
+@pytest.fixture(scope="module")
+def project() -> Project:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        result = check_project(METRICS.relative_to(ROOT))
+    assert result.project is not None
+    return result.project
+
+
+@pytest.fixture(scope="module")
+def pages(project: Project) -> dict[str, str]:
+    return catalog_files(project, ["duckdb", "postgres"])
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "README.md",
+        "metrics/churn_rate.md",
+        "metrics/cltv.md",
+        "goals/company.md",
+        "teams/platform.md",
+        "slos/api_availability_prom.md",
+    ],
+)
+def test_markdown_snapshot(
+    pages: dict[str, str], page: str, text_snapshot: SnapshotAssertion
+) -> None:
+    assert pages[f"catalog/{page}"] == text_snapshot
+
+
+def test_every_metric_page_has_every_section(project: Project, pages: dict[str, str]) -> None:
+    for name, metric in project.metrics.items():
+        page = pages[f"catalog/metrics/{name}.md"]
+        for needle in (
+            "## Definition",
+            "| owner |",
+            "| goal |",
+            "| tier |",
+            "| indicator |",
+            "| unit |",
+            "| direction |",
+            "| grain |",
+            "| dimensions |",
+            "| sources |",
+            "| defined in |",
+            "## Targets and alerts",
+            "## Links",
+            "```mermaid",
+            "## SQL",
+            "```sql",
+            "<summary>postgres</summary>",
+            "## Lint findings",
+            f"{metric.location.file}:{metric.location.line}",
+        ):
+            assert needle in page, (name, needle)
+        if metric.action:
+            assert "When it moves:" in page
+    for kind in ("goals", "teams", "slos"):
+        for name in getattr(project, kind):
+            assert f"catalog/{kind}/{name}.md" in pages
+
+
+def test_relative_links_resolve(pages: dict[str, str]) -> None:
+    for path, text in pages.items():
+        if not path.endswith(".md"):
+            continue
+        for target in re.findall(r"\]\(([^)#]+?\.(?:md|svg))(?:#[^)]*)?\)", text):
+            resolved = (Path(path).parent / target).as_posix()
+            resolved = re.sub(r"[^/]+/\.\./", "", resolved)
+            assert resolved in pages, (path, target)
+
+
+def test_definition_in_plain_words(pages: dict[str, str]) -> None:
+    page = pages["catalog/metrics/weekly_core_users.md"]
+    assert (
+        "Distinct `events.user_id`, where `events.name = 'workflow_completed'`, per week "
+        "(Monday to Sunday)."
+    ) in page
+    churn = pages["catalog/metrics/churn_rate.md"]
+    assert "that ended in the period" in churn and "active at the period's start" in churn
+
+
+def test_site_pages_for_every_markdown_page(project: Project, pages: dict[str, str]) -> None:
+    site = site_files(project, pages)
+    for path in pages:
+        if path.endswith(".md"):
+            name = path.replace("catalog/", "site/").replace("README.md", "index.md")
+            assert name.removesuffix(".md") + ".html" in site
+    assert {"site/assets/style.css", "site/assets/search.js", "site/assets/search-index.js"} <= set(
+        site
+    )
+    for path, html in site.items():
+        if path.endswith(".html"):
+            assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+            assert "https://" not in html.replace("https://runbooks.example.com", "")
+
+
+def hostile_project(tmp_path: Path) -> Project:
+    folder = tmp_path / "hostile"
+    folder.mkdir()
+    (folder / "x.metric").write_text(
+        'team t {\n  title: "<img src=x onerror=alert(2)>"\n  review: weekly\n}\n'
+        'goal g {\n  title: "</script><script>alert(3)</script>"\n  owner: t\n  north_star: m\n}\n'
+        "source s {\n  table: s\n  time: t\n}\n"
+        'metric m {\n  title: "<b>bold</b> & co"\n'
+        '  description: """\n    <script>alert(1)</script> [x](javascript:alert(4))\n  """\n'
+        "  owner: t\n  goal: g\n  grain: day\n  measure: count(s.id)\n"
+        '  action: "<iframe src=javascript:alert(5)>"\n}\n'
+    )
+    result = check_project(folder)
+    assert result.project is not None, result.diagnostics
+    return result.project
+
+
+def test_hostile_text_is_inert_in_html(tmp_path: Path) -> None:
+    project = hostile_project(tmp_path)
+    site = site_files(project, catalog_files(project, ["duckdb"]))
+    for path, html in site.items():
+        if path.endswith(".html"):
+            assert "<script>alert" not in html and "<img src=x" not in html
+            assert "<iframe" not in html and "<b>bold" not in html
+            assert 'href="javascript:' not in html
+    pages = catalog_files(project, ["duckdb"])
+    assert "<script>" not in pages["catalog/metrics/m.md"]
