@@ -17,7 +17,7 @@ ALLOWED = {
     "metricc.syntax": {"metricc.span", "metricc.diagnostics", "metricc.model"},
     "metricc.resolve": {"metricc.span", "metricc.diagnostics", "metricc.model"},
     "metricc.lint": {"metricc.span", "metricc.diagnostics", "metricc.model", "metricc.config"},
-    "metricc.backends": {"metricc.span", "metricc.model"},
+    "metricc.backends": {"metricc.span", "metricc.model", "metricc.parallel"},
     "metricc.warehouse": set(),
     "metricc.results": {"metricc.model"},
 }

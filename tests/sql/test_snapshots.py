@@ -99,3 +99,20 @@ def test_literals_and_identifiers_are_quoted_by_the_generator(
     assert '"s"."select"' in sql and '"s"."order"' in sql
     (statement,) = sqlglot.parse(sql, read="duckdb")
     assert statement is not None
+
+
+def test_parallel_rendering_gives_the_same_files(reference: Project,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+
+    serial = sql_files(reference, ["duckdb", "postgres"])
+    import metricc.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    assert sql_files(reference, ["duckdb", "postgres"]) == serial
+
+
+def test_unknown_dimension_is_a_clear_error(reference: Project) -> None:
+    from metricc.backends.sql import QueryError
+
+    with pytest.raises(QueryError, match="cannot be broken down by `plat`.*platform, country"):
+        metric_sql(reference, "dau", "duckdb", QueryOptions(dimensions=("plat",)))

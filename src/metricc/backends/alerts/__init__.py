@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from metricc.backends.alerts.checks import threshold_query
-from metricc.backends.alerts.prometheus import alertmanager, rule_files
+from metricc.backends.alerts.prometheus import alertmanager, dump_yaml, rule_files
 from metricc.backends.sql import render
 from metricc.model import semantic as sm
+from metricc.parallel import parallel_map
 
 __all__ = ["alert_files", "routing", "threshold_query"]
 
@@ -46,15 +45,17 @@ def alert_files(project: sm.Project, dialects: list[str]) -> dict[str, str]:
     index: list[dict[str, Any]] = []
     grafana: dict[str, list[dict[str, Any]]] = {}
     default = dialects[0]
-    for metric in project.metrics.values():
-        if not metric.thresholds:
-            continue
-        for dialect in dialects:
-            sql = render(threshold_query(project, metric, dialect), dialect)
+    watched = [m for m in project.metrics.values() if m.thresholds]
+    checks = parallel_map(
+        lambda metric: {d: render(threshold_query(project, metric, d), d) for d in dialects},
+        watched,
+    )
+    for metric, rendered in zip(watched, checks, strict=True):
+        for dialect, sql in rendered.items():
             files[f"alerts/sql/{dialect}/{metric.name}.sql"] = (
                 _header(metric, dialect) + sql + ";\n"
             )
-        check = render(threshold_query(project, metric, default), default)
+        check = rendered[default]
         for threshold in metric.thresholds:
             route = routing(project, metric, threshold.severity)
             index.append(
@@ -100,11 +101,9 @@ def alert_files(project: sm.Project, dialects: list[str]) -> dict[str, str]:
                 ),
             }
         )
-    files["alerts/alerts.yaml"] = yaml.safe_dump(
-        {"alerts": index}, sort_keys=False, allow_unicode=True, width=100
-    )
+    files["alerts/alerts.yaml"] = dump_yaml({"alerts": index})
     for team, rules in grafana.items():
-        files[f"alerts/grafana/{team}.yaml"] = yaml.safe_dump(
+        files[f"alerts/grafana/{team}.yaml"] = dump_yaml(
             {
                 "apiVersion": 1,
                 "groups": [
@@ -116,10 +115,7 @@ def alert_files(project: sm.Project, dialects: list[str]) -> dict[str, str]:
                         "rules": rules,
                     }
                 ],
-            },
-            sort_keys=False,
-            allow_unicode=True,
-            width=100,
+            }
         )
     files.update(rule_files(project))
     files["alerts/alertmanager.yaml"] = alertmanager(project)

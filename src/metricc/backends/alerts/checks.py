@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from sqlglot import exp
 
+from metricc.backends.sql.dialects import cast
 from metricc.backends.sql.query import QueryOptions, build_query, period_interval
 from metricc.model import semantic as sm
 
@@ -51,7 +52,7 @@ def condition(threshold: sm.Threshold) -> exp.Expr:
 def as_of_day(dialect: str, as_of: date | None) -> exp.Expr:
     if as_of is None:
         return exp.CurrentDate()
-    return exp.cast(exp.Literal.string(as_of.isoformat()), "date")
+    return cast(exp.Literal.string(as_of.isoformat()), "date")
 
 
 def last_complete_day(as_of: date) -> date:
@@ -73,21 +74,22 @@ def threshold_query(
     if metric.min_sample is not None and isinstance(metric.definition, sm.Ratio | sm.Conversion):
         trusted = exp.GTE(this=_col("denominator"), expression=_number(metric.min_sample))
     checks = (
-        exp.select("*")
+        exp.select("*", copy=False)
         .select(
             exp.Window(
                 this=exp.Anonymous(this="LAG", expressions=[_col("value")]),
                 over="OVER",
                 order=exp.Order(expressions=[_col("period")]),
-            ).as_("previous")
+            ).as_("previous", copy=False),
+            copy=False,
         )
-        .from_("series")
-        .where(exp.LTE(this=ends, expression=as_of_day(dialect, as_of)))
+        .from_("series", copy=False)
+        .where(exp.LTE(this=ends, expression=as_of_day(dialect, as_of)), copy=False)
     )
-    hits = exp.select("period", "value", "previous")
+    hits = exp.select("period", "value", "previous", copy=False)
     rows = []
     for threshold in metric.thresholds:
-        hit = exp.and_(condition(threshold), trusted)
+        hit = exp.and_(condition(threshold), trusted, copy=False)
         flag = exp.Case(
             ifs=[exp.If(this=hit, true=exp.Literal.number(1))], default=exp.Literal.number(0)
         )
@@ -99,33 +101,36 @@ def threshold_query(
         )
         order = exp.Order(expressions=[_col("period")])
         recent = exp.Window(this=exp.Sum(this=flag), over="OVER", order=order, spec=frame)
-        hits = hits.select(recent.as_(f"{threshold.severity}_hits"))
+        hits = hits.select(recent.as_(f"{threshold.severity}_hits", copy=False), copy=False)
         rows.append(
             exp.select(
-                exp.Literal.string(metric.name).as_("metric"),
+                exp.Literal.string(metric.name).as_("metric", copy=False),
                 _col("period"),
-                exp.cast(_col("value"), "double").as_("value"),
-                exp.cast(_col("previous"), "double").as_("previous"),
-                exp.Literal.string(threshold.severity).as_("severity"),
-                exp.Literal.string(threshold.text).as_("threshold"),
+                cast(_col("value"), "double").as_("value", copy=False),
+                cast(_col("previous"), "double").as_("previous", copy=False),
+                exp.Literal.string(threshold.severity).as_("severity", copy=False),
+                exp.Literal.string(threshold.text).as_("threshold", copy=False),
+                copy=False,
             )
-            .from_("hits")
+            .from_("hits", copy=False)
             .where(
                 exp.GTE(
                     this=_col(f"{threshold.severity}_hits"),
                     expression=_number(threshold.for_periods),
-                )
+                ),
+                copy=False,
             )
         )
     union: exp.Expr = rows[0]
     for row in rows[1:]:
-        union = exp.union(union, row, distinct=False)
-    query = exp.select("*").from_(
-        exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("breaches")))
+        union = exp.union(union, row, distinct=False, copy=False)
+    query = exp.select("*", copy=False).from_(
+        exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("breaches"))),
+        copy=False,
     )
-    query = query.order_by(_col("period"), _col("severity"))
+    query = query.order_by(_col("period"), _col("severity"), copy=False)
     for cte in ctes:
-        query = query.with_(cte.alias, as_=cte.this)
-    query = query.with_("series", as_=series)
-    query = query.with_("checked", as_=checks)
-    return query.with_("hits", as_=hits.from_("checked"))
+        query = query.with_(cte.alias, as_=cte.this, copy=False)
+    query = query.with_("series", as_=series, copy=False)
+    query = query.with_("checked", as_=checks, copy=False)
+    return query.with_("hits", as_=hits.from_("checked", copy=False))

@@ -35,8 +35,10 @@ POLICY: tuple[BurnRate, ...] = (
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 
 
-def _dump(data: Any) -> str:
-    return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+def dump_yaml(data: Any) -> str:
+    """YAML in document order (the C dumper when PyYAML has it: large builds are much faster)."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return str(yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100))
 
 
 def _number(value: Decimal) -> str:
@@ -119,9 +121,9 @@ def rule_files(project: sm.Project) -> dict[str, str]:
         if slo.backend != "prometheus":
             continue
         base = f"alerts/prometheus/{slo.name}"
-        files[f"{base}.recordings.yaml"] = _dump({"groups": [recording_rules(slo)]})
-        files[f"{base}.alerts.yaml"] = _dump({"groups": [alerting_rules(slo)]})
-        files[f"{base}.alerts.test.yaml"] = _dump(unit_tests(slo))
+        files[f"{base}.recordings.yaml"] = dump_yaml({"groups": [recording_rules(slo)]})
+        files[f"{base}.alerts.yaml"] = dump_yaml({"groups": [alerting_rules(slo)]})
+        files[f"{base}.alerts.test.yaml"] = dump_yaml(unit_tests(slo))
     return files
 
 
@@ -202,4 +204,4 @@ def alertmanager(project: sm.Project) -> str:
         },
         "receivers": list(receivers.values()),
     }
-    return _dump(config)
+    return dump_yaml(config)

@@ -19,6 +19,7 @@ from metricc.backends.alerts.prometheus import POLICY
 from metricc.backends.catalog import content, svg
 from metricc.backends.sql import metric_sql
 from metricc.model import semantic as sm
+from metricc.parallel import parallel_map
 
 FOLDERS = {"metric": "metrics", "goal": "goals", "team": "teams", "slo": "slos"}
 
@@ -67,8 +68,12 @@ def catalog_files(
     findings: Mapping[str, list[tuple[str, str]]] | None = None,
     state: Mapping[str, content.State] | None = None,
     source_root: str = "..",
+    sql: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Every markdown page, keyed by its path inside `catalog/`."""
+    """Every markdown page, keyed by its path inside `catalog/`.
+
+    `sql` reuses the queries compile already rendered (`sql/<dialect>/<metric>.sql`).
+    """
     env = environment()
     findings = findings or {}
     state = state or {}
@@ -83,10 +88,12 @@ def catalog_files(
         )
         if drawn:
             trends[name] = drawn
-    for name, metric in project.metrics.items():
+
+    def metric_page(name: str) -> str:
+        metric = project.metrics[name]
         here = page_path("metric", name)
         sources = [project.sources[s] for s in project.metric_sources(name)]
-        pages[here] = env.get_template("metric.md.j2").render(
+        return env.get_template("metric.md.j2").render(
             **common,
             m=metric,
             link=linker(here),
@@ -94,7 +101,10 @@ def catalog_files(
             team=project.teams.get(metric.owner or ""),
             path=content.goal_path(project, metric.goal),
             sources=sources,
-            sql={d: metric_sql(project, name, d).rstrip() for d in dialects},
+            sql={
+                d: ((sql or {}).get(f"sql/{d}/{name}.sql") or metric_sql(project, name, d)).rstrip()
+                for d in dialects
+            },
             default_dialect=dialects[0],
             thresholds=content.threshold_rows(project, metric),
             rel=rel[name],
@@ -104,6 +114,10 @@ def catalog_files(
             trend_link=f"../trends/{name}.svg" if name in trends else None,
             source_link=f"{source_root}/{metric.location.file}#L{metric.location.line}",
         )
+
+    names = list(project.metrics)
+    for name, page in zip(names, parallel_map(metric_page, names), strict=True):
+        pages[page_path("metric", name)] = page
     children: dict[str, list[str]] = {}
     served: dict[str, list[str]] = {}
     for goal in project.goals.values():

@@ -22,6 +22,7 @@ from metricc import __version__
 from metricc.backends.catalog import content, svg
 from metricc.backends.catalog.markdown import FOLDERS
 from metricc.model import semantic as sm
+from metricc.parallel import parallel_map
 
 ASSETS = ("style.css", "search.js")
 
@@ -36,7 +37,7 @@ def _layout() -> jinja2.Template:
     return env.get_template("layout.html.j2")
 
 
-def _renderer(project: sm.Project, root: str) -> MarkdownIt:
+def _renderer(project: sm.Project, root: str, rel: dict[str, dict[str, list[str]]]) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
     links = {
         f"{kind}:{name}": f"{root}{FOLDERS[kind]}/{name}.html"
@@ -50,8 +51,8 @@ def _renderer(project: sm.Project, root: str) -> MarkdownIt:
         if info == "mermaid":
             name = env.get("metric")
             if name:
-                rel = content.relations(project)[name]
-                focus = {name, *rel["leads"], *rel["led_by"], *rel["inputs"], *rel["used_by"]}
+                near = rel[name]
+                focus = {name, *near["leads"], *near["led_by"], *near["inputs"], *near["used_by"]}
                 return f'<div class="graph">{svg.graph(project, links, focus)}</div>\n'
         return str(self.fence(tokens, idx, options, env))
 
@@ -74,14 +75,15 @@ def _html_links(html: str) -> str:
 def site_files(project: sm.Project, pages: Mapping[str, str]) -> dict[str, str]:
     """HTML for every markdown page of the catalogue, plus assets and the search index."""
     files: dict[str, str] = {}
-    for path, text in pages.items():
-        if path.endswith(".svg"):
-            files[path.replace("catalog/", "site/", 1)] = text
-            continue
+    rel = content.relations(project)
+    renderers: dict[str, MarkdownIt] = {}
+
+    def page_html(path: str) -> tuple[str, str]:
+        text = pages[path]
         inner = path.removeprefix("catalog/")
         depth = inner.count("/")
         root = "../" * depth
-        renderer = _renderer(project, root)
+        renderer = renderers.get(root) or renderers.setdefault(root, _renderer(project, root, rel))
         kind, _, rest = inner.partition("/")
         name = rest.removesuffix(".md") if rest else ""
         env = {"metric": name} if kind == "metrics" else {}
@@ -100,12 +102,18 @@ def site_files(project: sm.Project, pages: Mapping[str, str]) -> dict[str, str]:
         body = _anchor_headings(body)
         title = re.search(r"<h1>(.*?)</h1>", body)
         target = "index.html" if inner == "README.md" else inner.removesuffix(".md") + ".html"
-        files[f"site/{target}"] = _layout().render(
+        return f"site/{target}", _layout().render(
             title=Markup(title.group(1)) if title else "Catalogue",
             root=root,
             body=Markup(body),
             version=__version__,
         )
+
+    for path, text in pages.items():
+        if path.endswith(".svg"):
+            files[path.replace("catalog/", "site/", 1)] = text
+    markdown = [path for path in pages if path.endswith(".md")]
+    files.update(parallel_map(page_html, markdown))
     assets = resources.files("metricc").joinpath("templates", "site")
     for asset in ASSETS:
         files[f"site/assets/{asset}"] = assets.joinpath(asset).read_text("utf-8")

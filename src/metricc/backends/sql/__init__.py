@@ -10,12 +10,13 @@ from metricc import __version__
 from metricc.backends.sql.dialects import DEFAULT_DIALECT, QUIRKS, quirks
 from metricc.backends.sql.query import QueryError, QueryOptions, build_query
 from metricc.model import semantic as sm
+from metricc.parallel import parallel_map
 
 __all__ = ["DEFAULT_DIALECT", "QUIRKS", "QueryError", "QueryOptions", "metric_sql", "sql_files"]
 
 
 def render(query: exp.Expr, dialect: str) -> str:
-    return query.sql(dialect=dialect, pretty=True, identify=quirks(dialect).identify)
+    return query.sql(dialect=dialect, pretty=True, identify=quirks(dialect).identify, copy=False)
 
 
 def metric_sql(
@@ -38,12 +39,13 @@ def sql_files(
     dialects: list[str],
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, str]:
-    """`sql/<dialect>/<metric>.sql` for every metric and dialect."""
-    files: dict[str, str] = {}
-    total = len(dialects) * len(project.metrics)
-    for dialect in dialects:
-        for name in project.metrics:
-            if progress:
-                progress(f"sql {dialect}", len(files), total)
-            files[f"sql/{dialect}/{name}.sql"] = metric_sql(project, name, dialect)
-    return files
+    """`sql/<dialect>/<metric>.sql` for every metric and dialect (on every core when large)."""
+    jobs = [(dialect, name) for dialect in dialects for name in project.metrics]
+    texts = parallel_map(
+        lambda job: metric_sql(project, job[1], job[0]),
+        jobs,
+        (lambda done, total: progress("sql", done, total)) if progress else None,
+    )
+    return {
+        f"sql/{dialect}/{name}.sql": text for (dialect, name), text in zip(jobs, texts, strict=True)
+    }

@@ -56,6 +56,11 @@ QUIRKS: dict[str, Quirks] = {
 DEFAULT_DIALECT = "duckdb"
 
 
+def cast(value: exp.Expr, kind: str) -> exp.Expr:
+    """CAST(value AS kind) without parsing the type name (builders parse strings)."""
+    return exp.Cast(this=value, to=exp.DataType(this=exp.DataType.Type[kind.upper()]))
+
+
 def quirks(dialect: str) -> Quirks:
     """The row for a dialect; sqlglot dialects not in the table get the defaults."""
     return QUIRKS.get(dialect, Quirks())
@@ -84,4 +89,4 @@ def epoch_seconds(dialect: str, value: exp.Expr) -> exp.Expr:
 def truncate(dialect: str, value: exp.Expr, grain: str) -> exp.Expr:
     """The first day of the period containing `value`, as a DATE."""
     unit = quirks(dialect).week_unit if grain == "week" else grain.upper()
-    return exp.cast(exp.TimestampTrunc(this=value, unit=exp.var(unit)), "date")
+    return cast(exp.TimestampTrunc(this=value, unit=exp.var(unit)), "date")

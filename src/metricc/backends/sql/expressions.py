@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from metricc.backends.sql.dialects import epoch_seconds
+from metricc.backends.sql.dialects import cast, epoch_seconds
 from metricc.model import expr as ex
 from metricc.model.functions import BETWEEN_UNITS
 
@@ -58,7 +58,7 @@ def interval(duration: ex.Duration) -> exp.Expr:
 def divide(numerator: exp.Expr, denominator: exp.Expr) -> exp.Expr:
     """Floating-point division that gives null, not an error, for a zero denominator."""
     return exp.Div(
-        this=exp.cast(numerator, "double"),
+        this=cast(numerator, "double"),
         expression=exp.Nullif(this=_paren(denominator), expression=exp.Literal.number(0)),
     )
 
@@ -95,7 +95,7 @@ class Translator:
         if isinstance(node, ex.Bool):
             return exp.Boolean(this=node.value)
         if isinstance(node, ex.DateLit):
-            return exp.cast(exp.Literal.string(node.value.isoformat()), "date")
+            return cast(exp.Literal.string(node.value.isoformat()), "date")
         if isinstance(node, ex.Duration):
             return interval(node)
         if isinstance(node, ex.Not):
@@ -132,7 +132,7 @@ class Translator:
             if BETWEEN_UNITS[node.func] == 1:
                 return exp.Paren(this=seconds)
             return exp.Div(
-                this=exp.cast(exp.Paren(this=seconds), "double"),
+                this=cast(exp.Paren(this=seconds), "double"),
                 expression=exp.Literal.number(BETWEEN_UNITS[node.func]),
             )
         return self.leaf(node)
@@ -180,5 +180,5 @@ _SCALARS: dict[str, Callable[[Translator, list[exp.Expr]], exp.Expr]] = {
     "least": _variadic(exp.Least),
     "nullif": lambda _t, a: exp.Nullif(this=a[0], expression=a[1]),
     "concat": lambda _t, a: exp.Concat(expressions=a),
-    "date": lambda _t, a: exp.cast(a[0], "date"),
+    "date": lambda _t, a: cast(a[0], "date"),
 }

@@ -21,7 +21,7 @@ from datetime import date
 
 from sqlglot import exp
 
-from metricc.backends.sql.dialects import percentile, truncate
+from metricc.backends.sql.dialects import cast, percentile, truncate
 from metricc.backends.sql.expressions import Translator, divide, interval
 from metricc.model import expr as ex
 from metricc.model import semantic as sm
@@ -71,7 +71,7 @@ def _table(source: sm.Source, alias: str) -> exp.Table:
         db=parts[-2] if len(parts) > 1 else None,
         catalog=parts[-3] if len(parts) > 2 else None,
     )
-    return table.as_(alias)  # type: ignore[return-value]
+    return table.as_(alias, copy=False)  # type: ignore[return-value]
 
 
 def _not_null(column: exp.Expr) -> exp.Expr:
@@ -79,7 +79,7 @@ def _not_null(column: exp.Expr) -> exp.Expr:
 
 
 def _date(value: date) -> exp.Expr:
-    return exp.cast(exp.Literal.string(value.isoformat()), "date")
+    return cast(exp.Literal.string(value.isoformat()), "date")
 
 
 @dataclass
@@ -122,11 +122,11 @@ class QueryBuilder:
         self.ctes["grid"] = self._grid()
         columns: list[exp.Expr] = [_col("period", "grid")]
         columns += [_col(d, "grid") for d in self.dims]
-        columns.append(exp.cast(result.value, "double").as_("value"))
+        columns.append(cast(result.value, "double").as_("value", copy=False))
         if result.numerator is not None and result.denominator is not None:
-            columns.append(exp.cast(result.numerator, "double").as_("numerator"))
-            columns.append(exp.cast(result.denominator, "double").as_("denominator"))
-        query = exp.select(*columns).from_("grid")
+            columns.append(cast(result.numerator, "double").as_("numerator", copy=False))
+            columns.append(cast(result.denominator, "double").as_("denominator", copy=False))
+        query = exp.select(*columns, copy=False).from_("grid", copy=False)
         for part in self.parts:
             keys = ["period", *self.dims]
             condition = exp.and_(
@@ -135,12 +135,13 @@ class QueryBuilder:
                     if k != "period"
                     else exp.EQ(this=_col(k, part.name), expression=_col(k, "grid"))
                     for k in keys
-                )
+                ),
+                copy=False,
             )
-            query = query.join(part.name, on=condition, join_type="left")
-        query = query.order_by(*(_col(k, "grid") for k in ["period", *self.dims]))
+            query = query.join(part.name, on=condition, join_type="left", copy=False)
+        query = query.order_by(*(_col(k, "grid") for k in ["period", *self.dims]), copy=False)
         for name, cte in self.ctes.items():
-            query = query.with_(name, as_=cte)
+            query = query.with_(name, as_=cte, copy=False)
         return query
 
     def _check_dimensions(self, metric: sm.Metric) -> None:
@@ -185,16 +186,22 @@ class QueryBuilder:
             low, high = self._time_range(source)
             lows.append(
                 exp.select(
-                    truncate(self.dialect, low, grain).as_("lo"),
-                    truncate(self.dialect, high, grain).as_("hi"),
-                ).from_(_table(source, source.name))
+                    truncate(self.dialect, low, grain).as_("lo", copy=False),
+                    truncate(self.dialect, high, grain).as_("hi", copy=False),
+                    copy=False,
+                ).from_(_table(source, source.name), copy=False)
             )
         union: exp.Expr = lows[0]
         for select in lows[1:]:
-            union = exp.union(union, select, distinct=False)
-        data = exp.select(exp.Min(this=_col("lo")).as_("lo"), exp.Max(this=_col("hi")).as_("hi"))
+            union = exp.union(union, select, distinct=False, copy=False)
+        data = exp.select(
+            exp.Min(this=_col("lo")).as_("lo", copy=False),
+            exp.Max(this=_col("hi")).as_("hi", copy=False),
+            copy=False,
+        )
         data = data.from_(
-            exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("source_bounds")))
+            exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("source_bounds"))),
+            copy=False,
         )
         if self.options.start is None and self.options.end is None:
             return data if len(lows) > 1 else lows[0]
@@ -204,22 +211,23 @@ class QueryBuilder:
             lo = truncate(self.dialect, _date(self.options.start), grain)
         if self.options.end is not None:
             hi = truncate(self.dialect, _date(self.options.end), grain)
-        return exp.select(lo.as_("lo"), hi.as_("hi")).from_(
-            exp.Subquery(this=data, alias=exp.TableAlias(this=exp.to_identifier("data_bounds")))
+        return exp.select(lo.as_("lo", copy=False), hi.as_("hi", copy=False), copy=False).from_(
+            exp.Subquery(this=data, alias=exp.TableAlias(this=exp.to_identifier("data_bounds"))),
+            copy=False,
         )
 
     def _spine(self, bounds: str, grain: str) -> exp.Select:
         amount, unit = STEP[grain]
         series = exp.GenerateDateArray(
-            start=exp.Subquery(this=exp.select("lo").from_(bounds)),
-            end=exp.Subquery(this=exp.select("hi").from_(bounds)),
+            start=exp.Subquery(this=exp.select("lo", copy=False).from_(bounds, copy=False)),
+            end=exp.Subquery(this=exp.select("hi", copy=False).from_(bounds, copy=False)),
             step=_interval(amount, unit),
         )
         alias = exp.TableAlias(
             this=exp.to_identifier("series"), columns=[exp.to_identifier("period")]
         )
-        return exp.select(exp.cast(_col("period"), "date").as_("period")).from_(
-            exp.Unnest(expressions=[series], alias=alias)
+        return exp.select(cast(_col("period"), "date").as_("period", copy=False), copy=False).from_(
+            exp.Unnest(expressions=[series], alias=alias), copy=False
         )
 
     def _row_range(self, column: exp.Expr, lead_days: int | None = 0) -> list[exp.Expr]:
@@ -252,8 +260,16 @@ class QueryBuilder:
             part = self._measure_part(f"{metric.name}__measure", d.measure)
             result = _Value(self._measure_value(d.measure, part))
         elif isinstance(d, sm.Ratio):
-            top = self._measure_part(f"{metric.name}__numerator", d.numerator)
-            bottom = self._measure_part(f"{metric.name}__denominator", d.denominator)
+            if (d.numerator.source, d.numerator.timing) == (
+                d.denominator.source,
+                d.denominator.timing,
+            ):
+                top = bottom = self._measure_part(
+                    f"{metric.name}__ratio", d.numerator, d.denominator
+                )
+            else:
+                top = self._measure_part(f"{metric.name}__numerator", d.numerator)
+                bottom = self._measure_part(f"{metric.name}__denominator", d.denominator)
             num, den = (
                 self._measure_value(d.numerator, top),
                 self._measure_value(d.denominator, bottom),
@@ -310,8 +326,13 @@ class QueryBuilder:
         row = self._row_sql(source)
         return [row(source.dimensions[d]) for d in self.dims]
 
-    def _aggregate_sql(self, call: ex.Call, row: Translator) -> exp.Expr:
+    def _aggregate_sql(
+        self, call: ex.Call, row: Translator, only: exp.Expr | None = None
+    ) -> exp.Expr:
+        """SQL for one aggregate; `only` restricts it to the rows where it holds."""
         arg = row(call.args[0])
+        if only is not None:
+            arg = exp.Case(ifs=[exp.If(this=only.copy(), true=arg)])
         func = call.func
         if func == "count":
             return exp.Count(this=arg)
@@ -339,14 +360,32 @@ class QueryBuilder:
         self.parts.append(part)
         return part
 
-    def _measure_part(self, name: str, measure: sm.Measure) -> _Part:
+    def _measure_part(self, name: str, *measures: sm.Measure) -> _Part:
+        """One read of a source for one or more measures (same source and timing).
+
+        With several measures, each aggregates only its own rows
+        (`COUNT(CASE WHEN filter THEN x END)`), so the source is scanned once.
+        """
+        measure = measures[0]
         source = self.project.sources[measure.source]
-        calls = self._aggregates(measure)
-        part = self._new_part(name, calls)
         row = self._row_sql(source)
+        calls = [call for m in measures for call in self._aggregates(m)]
+        part = self._new_part(name, calls)
         dims = self._dimension_sql(source)
-        aggs = [self._aggregate_sql(c, row).as_(part.columns[id(c)]) for c in calls]
-        filters = [row(measure.where)] if measure.where is not None else []
+        aggs = []
+        for m in measures:
+            only = row(m.where) if m.where is not None and len(measures) > 1 else None
+            aggs += [
+                self._aggregate_sql(c, row, only).as_(part.columns[id(c)], copy=False)
+                for c in self._aggregates(m)
+            ]
+        if len(measures) == 1:
+            filters = [row(measure.where)] if measure.where is not None else []
+        elif all(m.where is not None for m in measures):
+            wheres = [exp.Paren(this=row(m.where)) for m in measures if m.where is not None]
+            filters = [exp.or_(*wheres, copy=False)]
+        else:
+            filters = []
         table = _table(source, source.name)
         if measure.timing in ("active_at_start", "active_at_end"):
             period: exp.Expr = _col("period", "spine")
@@ -363,11 +402,14 @@ class QueryBuilder:
                         this=exp.or_(
                             exp.Is(this=end, expression=exp.Null()),
                             exp.GTE(this=end.copy(), expression=edge.copy()),
+                            copy=False,
                         )
                     )
                 )
-            select = exp.select(period.as_("period"), *self._aliased(dims), *aggs).from_("spine")
-            select = select.join(table, on=exp.and_(*alive))
+            select = exp.select(
+                period.as_("period", copy=False), *self._aliased(dims), *aggs, copy=False
+            ).from_("spine", copy=False)
+            select = select.join(table, on=exp.and_(*alive, copy=False), copy=False)
             group = [period.copy(), *(d.copy() for d in dims)]
         else:
             column = source.valid_to if measure.timing == "ended" else source.start_column
@@ -376,15 +418,17 @@ class QueryBuilder:
             period = truncate(self.dialect, time, self.grain)
             filters += [_not_null(time)]
             filters += self._row_range(time)
-            select = exp.select(period.as_("period"), *self._aliased(dims), *aggs).from_(table)
+            select = exp.select(
+                period.as_("period", copy=False), *self._aliased(dims), *aggs, copy=False
+            ).from_(table, copy=False)
             group = [period.copy(), *(d.copy() for d in dims)]
         if filters:
-            select = select.where(exp.and_(*filters))
-        self.ctes[name] = select.group_by(*group)
+            select = select.where(exp.and_(*filters, copy=False), copy=False)
+        self.ctes[name] = select.group_by(*group, copy=False)
         return part
 
     def _aliased(self, dims: list[exp.Expr]) -> list[exp.Expr]:
-        return [d.copy().as_(name) for d, name in zip(dims, self.dims, strict=True)]
+        return [d.copy().as_(name, copy=False) for d, name in zip(dims, self.dims, strict=True)]
 
     def _window_part(self, metric: str, definition: sm.Window) -> _Part:
         """A trailing window of `days` days ending on each day, reported per period.
@@ -400,32 +444,32 @@ class QueryBuilder:
         row = self._row_sql(source)
         dims = self._dimension_sql(source)
         time = _col(source.start_column, source.name)
-        day = exp.cast(time, "date")
+        day = cast(time, "date")
         daily, reported, windowed = f"{metric}__daily", f"{metric}__days", f"{metric}__window"
         decomposable = all(c.func in ("count", "sum", "avg", "min", "max") for c in calls)
         filters = [row(measure.where)] if measure.where is not None else []
         filters += [_not_null(time)]
         filters += self._row_range(time, lead_days=None if days is None else days - 1)
-        columns: list[exp.Expr] = [day.as_("day"), *self._aliased(dims)]
+        columns: list[exp.Expr] = [day.as_("day", copy=False), *self._aliased(dims)]
         combine: list[exp.Expr] = []
         for index, call in enumerate(calls):
             value = _col(f"v{index}", daily)
             if decomposable:
                 if call.func == "avg":
                     columns += [
-                        exp.Sum(this=row(call.args[0])).as_(f"v{index}"),
-                        exp.Count(this=row(call.args[0])).as_(f"n{index}"),
+                        exp.Sum(this=row(call.args[0])).as_(f"v{index}", copy=False),
+                        exp.Count(this=row(call.args[0])).as_(f"n{index}", copy=False),
                     ]
                     combine.append(
                         divide(exp.Sum(this=value), exp.Sum(this=_col(f"n{index}", daily)))
                     )
                 else:
                     partial = self._aggregate_sql(call, row)
-                    columns.append(partial.as_(f"v{index}"))
+                    columns.append(partial.as_(f"v{index}", copy=False))
                     merge = {"count": exp.Sum, "sum": exp.Sum, "min": exp.Min, "max": exp.Max}
                     combine.append(merge[call.func](this=value))
             else:
-                columns.append(row(call.args[0]).as_(f"v{index}"))
+                columns.append(row(call.args[0]).as_(f"v{index}", copy=False))
                 rebuilt = call.model_copy(
                     update={"args": (ex.Name(name=f"v{index}", span=call.span), *call.args[1:])}
                 )
@@ -442,35 +486,39 @@ class QueryBuilder:
                         ),
                     )
                 )
-        select = exp.select(*columns).from_(_table(source, source.name))
+        select = exp.select(*columns, copy=False).from_(_table(source, source.name), copy=False)
         if filters:
-            select = select.where(exp.and_(*filters))
+            select = select.where(exp.and_(*filters, copy=False), copy=False)
         if decomposable:
-            select = select.group_by(day.copy(), *(d.copy() for d in dims))
+            select = select.group_by(day.copy(), *(d.copy() for d in dims), copy=False)
         elif all(c.func == "count_distinct" for c in calls) and days is None:
             # Cumulative distinct count: only each value's first day matters.
             keys = [_col(f"v{i}") for i in range(len(calls))]
             select = (
                 exp.select(
-                    exp.Min(this=_col("day")).as_("day"), *(_col(d) for d in self.dims), *keys
+                    exp.Min(this=_col("day")).as_("day", copy=False),
+                    *(_col(d) for d in self.dims),
+                    *keys,
+                    copy=False,
                 )
                 .from_(
-                    exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier("rows")))
+                    exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier("rows"))),
+                    copy=False,
                 )
-                .group_by(*(_col(d) for d in self.dims), *(k.copy() for k in keys))
+                .group_by(*(_col(d) for d in self.dims), *(k.copy() for k in keys), copy=False)
             )
         elif all(c.func == "count_distinct" for c in calls):
-            select = select.distinct()
+            select = select.distinct(copy=False)
         self.ctes[daily] = select
         # The days to report: every day of the range, or each period's last day.
         self.ctes[f"{metric}__day_bounds"] = self._bounds([source], "day")
         self.ctes[f"{metric}__all_days"] = self._spine(f"{metric}__day_bounds", "day")
         all_days = f"{metric}__all_days"
-        last = exp.Max(this=_col("period", all_days)).as_("day")
+        last = exp.Max(this=_col("period", all_days)).as_("day", copy=False)
         self.ctes[reported] = (
-            exp.select(last)
-            .from_(all_days)
-            .group_by(truncate(self.dialect, _col("period", all_days), self.grain))
+            exp.select(last, copy=False)
+            .from_(all_days, copy=False)
+            .group_by(truncate(self.dialect, _col("period", all_days), self.grain), copy=False)
         )
         part = self._new_part(windowed, calls)
         in_window: list[exp.Expr] = [
@@ -481,19 +529,21 @@ class QueryBuilder:
             in_window.append(exp.GTE(this=_col("day", daily), expression=lower))
         joined = (
             exp.select(
-                truncate(self.dialect, _col("day", reported), self.grain).as_("period"),
-                *(_col(d, daily).as_(d) for d in self.dims),
-                *(c.as_(part.columns[id(call)]) for c, call in zip(combine, calls, strict=True)),
+                truncate(self.dialect, _col("day", reported), self.grain).as_("period", copy=False),
+                *(_col(d, daily).as_(d, copy=False) for d in self.dims),
+                *(
+                    c.as_(part.columns[id(call)], copy=False)
+                    for c, call in zip(combine, calls, strict=True)
+                ),
+                copy=False,
             )
-            .from_(reported)
-            .join(
-                daily,
-                on=exp.and_(*in_window),
-            )
+            .from_(reported, copy=False)
+            .join(daily, on=exp.and_(*in_window, copy=False), copy=False)
         )
         self.ctes[windowed] = joined.group_by(
             truncate(self.dialect, _col("day", reported), self.grain),
             *(_col(d, daily) for d in self.dims),
+            copy=False,
         )
         return part
 
@@ -505,15 +555,19 @@ class QueryBuilder:
         time = _col(source.start_column, source.name)
         entered, converted, name = f"{metric}__entered", f"{metric}__converted", f"{metric}__funnel"
         self.ctes[entered] = (
-            exp.select(entity.as_("entity"), exp.Min(this=time).as_("entered_at"))
-            .from_(_table(source, source.name))
-            .where(exp.and_(row(definition.start), _not_null(time)))
-            .group_by(entity.copy())
+            exp.select(
+                entity.as_("entity", copy=False),
+                exp.Min(this=time).as_("entered_at", copy=False),
+                copy=False,
+            )
+            .from_(_table(source, source.name), copy=False)
+            .where(exp.and_(row(definition.start), _not_null(time), copy=False), copy=False)
+            .group_by(entity.copy(), copy=False)
         )
         deadline = exp.Add(this=_col("entered_at", entered), expression=interval(definition.within))
         self.ctes[converted] = (
-            exp.select(_col("entity", entered).as_("entity"))
-            .from_(entered)
+            exp.select(_col("entity", entered).as_("entity", copy=False), copy=False)
+            .from_(entered, copy=False)
             .join(
                 _table(source, source.name),
                 on=exp.and_(
@@ -521,28 +575,32 @@ class QueryBuilder:
                     exp.GTE(this=time.copy(), expression=_col("entered_at", entered)),
                     exp.LTE(this=time.copy(), expression=deadline),
                     row(definition.end),
+                    copy=False,
                 ),
+                copy=False,
             )
-            .group_by(_col("entity", entered))
+            .group_by(_col("entity", entered), copy=False)
         )
         period = truncate(self.dialect, _col("entered_at", entered), self.grain)
         funnel = (
             exp.select(
-                period.as_("period"),
-                exp.Count(this=_col("entity", converted)).as_("converted"),
-                exp.Count(this=exp.Star()).as_("entered"),
+                period.as_("period", copy=False),
+                exp.Count(this=_col("entity", converted)).as_("converted", copy=False),
+                exp.Count(this=exp.Star()).as_("entered", copy=False),
+                copy=False,
             )
-            .from_(entered)
+            .from_(entered, copy=False)
             .join(
                 converted,
                 on=exp.EQ(this=_col("entity", converted), expression=_col("entity", entered)),
                 join_type="left",
+                copy=False,
             )
         )
         ranged = self._row_range(_col("entered_at", entered))
         if ranged:
-            funnel = funnel.where(exp.and_(*ranged))
-        self.ctes[name] = funnel.group_by(period.copy())
+            funnel = funnel.where(exp.and_(*ranged, copy=False), copy=False)
+        self.ctes[name] = funnel.group_by(period.copy(), copy=False)
         self.parts.append(_Part(name))
         return name
 
@@ -550,17 +608,21 @@ class QueryBuilder:
 
     def _grid(self) -> exp.Select:
         if not self.dims:
-            return exp.select(_col("period")).from_("spine")
+            return exp.select(_col("period"), copy=False).from_("spine", copy=False)
         seen: exp.Expr | None = None
         for part in self.parts:
-            select = exp.select(*(_col(d) for d in self.dims)).from_(part.name).distinct()
-            seen = select if seen is None else exp.union(seen, select, distinct=True)
+            select = (
+                exp.select(*(_col(d) for d in self.dims), copy=False)
+                .from_(part.name, copy=False)
+                .distinct(copy=False)
+            )
+            seen = select if seen is None else exp.union(seen, select, distinct=True, copy=False)
         assert seen is not None
         combos = exp.Subquery(this=seen, alias=exp.TableAlias(this=exp.to_identifier("combos")))
         return (
-            exp.select(_col("period", "spine"), *(_col(d, "combos") for d in self.dims))
-            .from_("spine")
-            .join(combos, join_type="cross")
+            exp.select(_col("period", "spine"), *(_col(d, "combos") for d in self.dims), copy=False)
+            .from_("spine", copy=False)
+            .join(combos, join_type="cross", copy=False)
         )
 
 
@@ -584,8 +646,8 @@ def measure_between(
     row = builder._row_sql(source)
     time = _col(source.start_column, source.name)
     bounds: list[exp.Expr] = [
-        exp.GTE(this=time, expression=exp.cast(exp.Literal.string(start), "timestamp")),
-        exp.LT(this=time.copy(), expression=exp.cast(exp.Literal.string(end), "timestamp")),
+        exp.GTE(this=time, expression=cast(exp.Literal.string(start), "timestamp")),
+        exp.LT(this=time.copy(), expression=cast(exp.Literal.string(end), "timestamp")),
     ]
     if measure.where is not None:
         bounds.append(row(measure.where))
@@ -599,7 +661,7 @@ def measure_between(
 
     value = Translator(dialect, leaf)(measure.expr)
     return (
-        exp.select(exp.cast(value, "double").as_("value"))
-        .from_(_table(source, source.name))
-        .where(exp.and_(*bounds))
+        exp.select(cast(value, "double").as_("value", copy=False), copy=False)
+        .from_(_table(source, source.name), copy=False)
+        .where(exp.and_(*bounds, copy=False), copy=False)
     )

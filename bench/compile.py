@@ -1,0 +1,115 @@
+"""Compile speed, phase by phase, at 1,000 and 10,000 metrics.
+
+    python bench/compile.py [N ...] [--runs R]
+
+For each size, a synthetic project (bench/synthetic.py: every metric kind,
+links, targets, thresholds) is written once; each run is a fresh process that
+times every phase in order and reports its peak memory. The table shows the
+median of the runs, in seconds and ms per metric, with Lark's own LALR parse
+of the same text as the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DIALECTS = ["duckdb", "postgres", "snowflake", "bigquery", "spark", "trino", "redshift"]
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+sys.path.insert(0, {bench!r})
+folder = Path({folder!r})
+out = {{}}
+def timed(name, fn):
+    start = time.perf_counter(); value = fn(); out[name] = time.perf_counter() - start
+    return value
+
+from metricc.syntax.grammar import parser
+from metricc.pipeline import check_project, gc_paused, parse_project
+from metricc.resolve import resolve
+from metricc.lint import Selection, lint
+from metricc.backends.sql import sql_files
+from metricc.backends.alerts import alert_files
+from metricc.backends.catalog.markdown import catalog_files
+from metricc.backends.catalog.site import site_files
+text = "\n".join(p.read_text() for p in sorted(folder.glob("*.metric")))
+lark = parser()
+timed("lark parse (baseline)", lambda: lark.parse(text))
+parsed = timed("parse", lambda: parse_project(folder))
+with gc_paused():  # as metricc.pipeline.check_project does
+    project, problems = timed("resolve", lambda: resolve(parsed.files, parsed.sources, "p"))
+assert not problems, problems[:3]
+timed("lint", lambda: lint(project, parsed.files, Selection()))
+sql = timed("sql, 1 dialect", lambda: sql_files(project, ["duckdb"]))
+timed("sql, 7 dialects", lambda: sql_files(project, {dialects!r}))
+timed("alerts", lambda: alert_files(project, ["duckdb"]))
+timed("catalogue (md + site)",
+      lambda: site_files(project, catalog_files(project, ["duckdb"], sql=sql)))
+print(json.dumps(out))
+"""
+
+# The whole command in a process of its own, so its peak memory is its own.
+COMPILE = r"""
+import json, resource, sys, time
+from click.testing import CliRunner
+from metricc.cli import main
+start = time.perf_counter()
+result = CliRunner().invoke(main, ["compile", {folder!r}, "--out", {build!r}])
+assert result.exit_code == 0, result.output
+print(json.dumps({{"whole metricc compile": time.perf_counter() - start,
+                  "peak MiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def _child(code: str) -> dict[str, float]:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def run_once(folder: Path, build: Path) -> dict[str, float]:
+    phases = _child(CHILD.format(bench=str(HERE), folder=str(folder), dialects=DIALECTS))
+    whole = _child(COMPILE.format(folder=str(folder), build=str(build)))
+    return {**phases, **whole}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from synthetic import write_project
+
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as work:
+            folder = write_project(Path(work) / "project", n)
+            runs = [run_once(folder, Path(work) / "build") for _ in range(args.runs)]
+        median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+        baseline = median["lark parse (baseline)"]
+        print(f"\n{n:,} metrics (median of {args.runs} fresh processes)")
+        print(f"  {'phase':<26} {'seconds':>9} {'ms/metric':>10} {'x lark':>7}")
+        for key, value in median.items():
+            if key == "peak MiB":
+                continue
+            print(f"  {key:<26} {value:>9.2f} {value / n * 1000:>10.3f} {value / baseline:>7.2f}")
+        front = median["parse"] + median["resolve"] + median["lint"]
+        print(f"  {'parse + resolve + lint':<26} {front:>9.2f} {front / n * 1000:>10.3f} "
+              f"{front / baseline:>7.2f}")
+        print(f"  peak memory: {median['peak MiB']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    started = time.perf_counter()
+    main()
+    print(f"\n(total {time.perf_counter() - started:.0f}s)")
