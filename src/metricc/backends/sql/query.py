@@ -119,27 +119,30 @@ class QueryBuilder:
         self.ctes["bounds"] = self._bounds(sources, self.grain)
         self.ctes["spine"] = self._spine("bounds", self.grain)
         result = self._value(metric)
-        self.ctes["grid"] = self._grid()
-        columns: list[exp.Expr] = [_col("period", "grid")]
-        columns += [_col(d, "grid") for d in self.dims]
+        # Without a breakdown the spine is the grid; with one, spine x dimension values.
+        grid = "grid" if self.dims else "spine"
+        if self.dims:
+            self.ctes["grid"] = self._grid()
+        columns: list[exp.Expr] = [_col("period", grid)]
+        columns += [_col(d, grid) for d in self.dims]
         columns.append(cast(result.value, "double").as_("value", copy=False))
         if result.numerator is not None and result.denominator is not None:
             columns.append(cast(result.numerator, "double").as_("numerator", copy=False))
             columns.append(cast(result.denominator, "double").as_("denominator", copy=False))
-        query = exp.select(*columns, copy=False).from_("grid", copy=False)
+        query = exp.select(*columns, copy=False).from_(grid, copy=False)
         for part in self.parts:
             keys = ["period", *self.dims]
             condition = exp.and_(
                 *(
-                    exp.NullSafeEQ(this=_col(k, part.name), expression=_col(k, "grid"))
+                    exp.NullSafeEQ(this=_col(k, part.name), expression=_col(k, grid))
                     if k != "period"
-                    else exp.EQ(this=_col(k, part.name), expression=_col(k, "grid"))
+                    else exp.EQ(this=_col(k, part.name), expression=_col(k, grid))
                     for k in keys
                 ),
                 copy=False,
             )
             query = query.join(part.name, on=condition, join_type="left", copy=False)
-        query = query.order_by(*(_col(k, "grid") for k in ["period", *self.dims]), copy=False)
+        query = query.order_by(*(_col(k, grid) for k in ["period", *self.dims]), copy=False)
         for name, cte in self.ctes.items():
             query = query.with_(name, as_=cte, copy=False)
         return query
@@ -607,8 +610,6 @@ class QueryBuilder:
     # --- the grid ---------------------------------------------------------------------
 
     def _grid(self) -> exp.Select:
-        if not self.dims:
-            return exp.select(_col("period"), copy=False).from_("spine", copy=False)
         seen: exp.Expr | None = None
         for part in self.parts:
             select = (

@@ -49,20 +49,16 @@ WITH `bounds` AS (
     )
   GROUP BY
     `spine`.`period`
-), `grid` AS (
-  SELECT
-    `period`
-  FROM `spine`
 )
 SELECT
-  `grid`.`period`,
+  `spine`.`period`,
   CAST(CAST(COALESCE(`churn__numerator`.`agg_0`, 0) AS DOUBLE) / NULLIF(COALESCE(`churn__denominator`.`agg_0`, 0), 0) AS DOUBLE) AS `value`,
   CAST(COALESCE(`churn__numerator`.`agg_0`, 0) AS DOUBLE) AS `numerator`,
   CAST(COALESCE(`churn__denominator`.`agg_0`, 0) AS DOUBLE) AS `denominator`
-FROM `grid`
+FROM `spine`
 LEFT JOIN `churn__numerator`
-  ON `churn__numerator`.`period` = `grid`.`period`
+  ON `churn__numerator`.`period` = `spine`.`period`
 LEFT JOIN `churn__denominator`
-  ON `churn__denominator`.`period` = `grid`.`period`
+  ON `churn__denominator`.`period` = `spine`.`period`
 ORDER BY
-  `grid`.`period`;
+  `spine`.`period`;

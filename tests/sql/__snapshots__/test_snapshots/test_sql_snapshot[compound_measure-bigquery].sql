@@ -34,16 +34,12 @@ WITH `bounds` AS (
     ) AND NOT `orders`.`ordered_at` IS NULL
   GROUP BY
     CAST(TIMESTAMP_TRUNC(`orders`.`ordered_at`, MONTH) AS DATE)
-), `grid` AS (
-  SELECT
-    `period`
-  FROM `spine`
 )
 SELECT
-  `grid`.`period`,
+  `spine`.`period`,
   CAST(COALESCE(`compound_measure__measure`.`agg_0`, 0) - COALESCE(`compound_measure__measure`.`agg_1`, 0) AS FLOAT64) AS `value`
-FROM `grid`
+FROM `spine`
 LEFT JOIN `compound_measure__measure`
-  ON `compound_measure__measure`.`period` = `grid`.`period`
+  ON `compound_measure__measure`.`period` = `spine`.`period`
 ORDER BY
-  `grid`.`period`;
+  `spine`.`period`;

@@ -45,16 +45,12 @@ WITH bounds AS (
     ) AND NOT orders.ordered_at IS NULL
   GROUP BY
     CAST(DATE_TRUNC('MONTH', orders.ordered_at) AS DATE)
-), grid AS (
-  SELECT
-    period
-  FROM spine
 )
 SELECT
-  grid.period,
+  spine.period,
   CAST(COALESCE(compound_measure__measure.agg_0, 0) - COALESCE(compound_measure__measure.agg_1, 0) AS DOUBLE) AS value
-FROM grid
+FROM spine
 LEFT JOIN compound_measure__measure
-  ON compound_measure__measure.period = grid.period
+  ON compound_measure__measure.period = spine.period
 ORDER BY
-  grid.period;
+  spine.period;

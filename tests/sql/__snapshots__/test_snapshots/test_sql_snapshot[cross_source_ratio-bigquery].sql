@@ -50,20 +50,16 @@ WITH `bounds` AS (
     NOT `events`.`occurred_at` IS NULL
   GROUP BY
     CAST(TIMESTAMP_TRUNC(`events`.`occurred_at`, MONTH) AS DATE)
-), `grid` AS (
-  SELECT
-    `period`
-  FROM `spine`
 )
 SELECT
-  `grid`.`period`,
+  `spine`.`period`,
   CAST(CAST(COALESCE(`cross_source_ratio__numerator`.`agg_0`, 0) AS FLOAT64) / NULLIF(COALESCE(`cross_source_ratio__denominator`.`agg_0`, 0), 0) AS FLOAT64) AS `value`,
   CAST(COALESCE(`cross_source_ratio__numerator`.`agg_0`, 0) AS FLOAT64) AS `numerator`,
   CAST(COALESCE(`cross_source_ratio__denominator`.`agg_0`, 0) AS FLOAT64) AS `denominator`
-FROM `grid`
+FROM `spine`
 LEFT JOIN `cross_source_ratio__numerator`
-  ON `cross_source_ratio__numerator`.`period` = `grid`.`period`
+  ON `cross_source_ratio__numerator`.`period` = `spine`.`period`
 LEFT JOIN `cross_source_ratio__denominator`
-  ON `cross_source_ratio__denominator`.`period` = `grid`.`period`
+  ON `cross_source_ratio__denominator`.`period` = `spine`.`period`
 ORDER BY
-  `grid`.`period`;
+  `spine`.`period`;

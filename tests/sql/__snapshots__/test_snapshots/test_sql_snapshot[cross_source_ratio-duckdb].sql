@@ -50,20 +50,16 @@ WITH "bounds" AS (
     NOT "events"."occurred_at" IS NULL
   GROUP BY
     CAST(DATE_TRUNC('MONTH', "events"."occurred_at") AS DATE)
-), "grid" AS (
-  SELECT
-    "period"
-  FROM "spine"
 )
 SELECT
-  "grid"."period",
+  "spine"."period",
   CAST(CAST(COALESCE("cross_source_ratio__numerator"."agg_0", 0) AS DOUBLE) / NULLIF(COALESCE("cross_source_ratio__denominator"."agg_0", 0), 0) AS DOUBLE) AS "value",
   CAST(COALESCE("cross_source_ratio__numerator"."agg_0", 0) AS DOUBLE) AS "numerator",
   CAST(COALESCE("cross_source_ratio__denominator"."agg_0", 0) AS DOUBLE) AS "denominator"
-FROM "grid"
+FROM "spine"
 LEFT JOIN "cross_source_ratio__numerator"
-  ON "cross_source_ratio__numerator"."period" = "grid"."period"
+  ON "cross_source_ratio__numerator"."period" = "spine"."period"
 LEFT JOIN "cross_source_ratio__denominator"
-  ON "cross_source_ratio__denominator"."period" = "grid"."period"
+  ON "cross_source_ratio__denominator"."period" = "spine"."period"
 ORDER BY
-  "grid"."period";
+  "spine"."period";

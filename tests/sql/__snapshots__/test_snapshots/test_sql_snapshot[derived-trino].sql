@@ -62,13 +62,9 @@ WITH "bounds" AS (
     NOT "events"."occurred_at" IS NULL
   GROUP BY
     CAST(DATE_TRUNC('MONTH', "events"."occurred_at") AS DATE)
-), "grid" AS (
-  SELECT
-    "period"
-  FROM "spine"
 )
 SELECT
-  "grid"."period",
+  "spine"."period",
   CAST(CAST((
     COALESCE("compound_measure__measure"."agg_0", 0) - COALESCE("compound_measure__measure"."agg_1", 0)
   ) AS DOUBLE) / NULLIF(
@@ -80,12 +76,12 @@ SELECT
     ),
     0
   ) * 100 AS DOUBLE) AS "value"
-FROM "grid"
+FROM "spine"
 LEFT JOIN "compound_measure__measure"
-  ON "compound_measure__measure"."period" = "grid"."period"
+  ON "compound_measure__measure"."period" = "spine"."period"
 LEFT JOIN "cross_source_ratio__numerator"
-  ON "cross_source_ratio__numerator"."period" = "grid"."period"
+  ON "cross_source_ratio__numerator"."period" = "spine"."period"
 LEFT JOIN "cross_source_ratio__denominator"
-  ON "cross_source_ratio__denominator"."period" = "grid"."period"
+  ON "cross_source_ratio__denominator"."period" = "spine"."period"
 ORDER BY
-  "grid"."period";
+  "spine"."period";

@@ -52,18 +52,14 @@ WITH `bounds` AS (
     ON `funnel__converted`.`entity` = `funnel__entered`.`entity`
   GROUP BY
     CAST(TIMESTAMP_TRUNC(`funnel__entered`.`entered_at`, ISOWEEK) AS DATE)
-), `grid` AS (
-  SELECT
-    `period`
-  FROM `spine`
 )
 SELECT
-  `grid`.`period`,
+  `spine`.`period`,
   CAST(CAST(COALESCE(`funnel__funnel`.`converted`, 0) AS FLOAT64) / NULLIF(COALESCE(`funnel__funnel`.`entered`, 0), 0) AS FLOAT64) AS `value`,
   CAST(COALESCE(`funnel__funnel`.`converted`, 0) AS FLOAT64) AS `numerator`,
   CAST(COALESCE(`funnel__funnel`.`entered`, 0) AS FLOAT64) AS `denominator`
-FROM `grid`
+FROM `spine`
 LEFT JOIN `funnel__funnel`
-  ON `funnel__funnel`.`period` = `grid`.`period`
+  ON `funnel__funnel`.`period` = `spine`.`period`
 ORDER BY
-  `grid`.`period`;
+  `spine`.`period`;

@@ -37,16 +37,12 @@ WITH bounds AS (
     ) AND NOT orders.ordered_at IS NULL
   GROUP BY
     CAST(DATE_TRUNC('WEEK', orders.ordered_at) AS DATE)
-), grid AS (
-  SELECT
-    period
-  FROM spine
 )
 SELECT
-  grid.period,
+  spine.period,
   CAST(hours__measure.agg_0 AS DOUBLE) AS value
-FROM grid
+FROM spine
 LEFT JOIN hours__measure
-  ON hours__measure.period = grid.period
+  ON hours__measure.period = spine.period
 ORDER BY
-  grid.period;
+  spine.period;

@@ -36,16 +36,12 @@ WITH "bounds" AS (
     NOT "orders"."ordered_at" IS NULL
   GROUP BY
     CAST(DATE_TRUNC('DAY', "orders"."ordered_at") AS DATE)
-), "grid" AS (
-  SELECT
-    "period"
-  FROM "spine"
 )
 SELECT
-  "grid"."period",
+  "spine"."period",
   CAST("p90__measure"."agg_0" AS DOUBLE PRECISION) AS "value"
-FROM "grid"
+FROM "spine"
 LEFT JOIN "p90__measure"
-  ON "p90__measure"."period" = "grid"."period"
+  ON "p90__measure"."period" = "spine"."period"
 ORDER BY
-  "grid"."period";
+  "spine"."period";

@@ -43,16 +43,12 @@ WITH RECURSIVE "_generated_dates"("period") AS (
     AND NOT "events"."occurred_at" IS NULL
   GROUP BY
     CAST(DATE_TRUNC('WEEK', "events"."occurred_at") AS DATE)
-), "grid" AS (
-  SELECT
-    "period"
-  FROM "spine"
 )
 SELECT
-  "grid"."period",
+  "spine"."period",
   CAST(COALESCE("simple_count__measure"."agg_0", 0) AS DOUBLE PRECISION) AS "value"
-FROM "grid"
+FROM "spine"
 LEFT JOIN "simple_count__measure"
-  ON "simple_count__measure"."period" = "grid"."period"
+  ON "simple_count__measure"."period" = "spine"."period"
 ORDER BY
-  "grid"."period";
+  "spine"."period";

@@ -66,16 +66,12 @@ WITH `bounds` AS (
     AND `trailing__daily`.`day` >= `trailing__days`.`day` - INTERVAL '27' DAY
   GROUP BY
     CAST(TIMESTAMP_TRUNC(`trailing__days`.`day`, ISOWEEK) AS DATE)
-), `grid` AS (
-  SELECT
-    `period`
-  FROM `spine`
 )
 SELECT
-  `grid`.`period`,
+  `spine`.`period`,
   CAST(COALESCE(`trailing__window`.`agg_0`, 0) AS FLOAT64) AS `value`
-FROM `grid`
+FROM `spine`
 LEFT JOIN `trailing__window`
-  ON `trailing__window`.`period` = `grid`.`period`
+  ON `trailing__window`.`period` = `spine`.`period`
 ORDER BY
-  `grid`.`period`;
+  `spine`.`period`;

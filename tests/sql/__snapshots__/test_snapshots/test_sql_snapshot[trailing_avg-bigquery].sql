@@ -69,16 +69,12 @@ WITH `bounds` AS (
     AND `trailing_avg__daily`.`day` >= `trailing_avg__days`.`day` - INTERVAL '6' DAY
   GROUP BY
     CAST(TIMESTAMP_TRUNC(`trailing_avg__days`.`day`, DAY) AS DATE)
-), `grid` AS (
-  SELECT
-    `period`
-  FROM `spine`
 )
 SELECT
-  `grid`.`period`,
+  `spine`.`period`,
   CAST(`trailing_avg__window`.`agg_0` AS FLOAT64) AS `value`
-FROM `grid`
+FROM `spine`
 LEFT JOIN `trailing_avg__window`
-  ON `trailing_avg__window`.`period` = `grid`.`period`
+  ON `trailing_avg__window`.`period` = `spine`.`period`
 ORDER BY
-  `grid`.`period`;
+  `spine`.`period`;

@@ -87,16 +87,12 @@ WITH RECURSIVE "_generated_dates"("period") AS (
     AND "trailing_avg__daily"."day" >= "trailing_avg__days"."day" - INTERVAL '6 DAY'
   GROUP BY
     CAST(DATE_TRUNC('DAY', "trailing_avg__days"."day") AS DATE)
-), "grid" AS (
-  SELECT
-    "period"
-  FROM "spine"
 )
 SELECT
-  "grid"."period",
+  "spine"."period",
   CAST("trailing_avg__window"."agg_0" AS DOUBLE PRECISION) AS "value"
-FROM "grid"
+FROM "spine"
 LEFT JOIN "trailing_avg__window"
-  ON "trailing_avg__window"."period" = "grid"."period"
+  ON "trailing_avg__window"."period" = "spine"."period"
 ORDER BY
-  "grid"."period";
+  "spine"."period";
