@@ -32,6 +32,7 @@ def parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         lexer_callbacks={"COMMENT": _COMMENTS.append},
+        cache=True,  # parse tables are cached on disk: a quicker start for every command
     )
 
 
