@@ -319,6 +319,7 @@ def compile_(
         _findings_by_block(compilation, diagnostics),
         _states(ctx, compilation.project, db),
         source_root=_source_root(target),
+        sql=files,
     )
     files.update(catalog)
     files.update(site_files(compilation.project, catalog))
