@@ -21,17 +21,21 @@ def _wrap(text: str, width: int = 26) -> str:
 
 def graph(project: sm.Project, link: dict[str, str], focus: set[str] | None = None) -> str:
     """Goals and metrics with their links; `link` maps 'kind:name' to the page URL."""
+    # Only what is drawn is looked at, so a page's small graph costs nothing per project size.
+    if focus is None:
+        metrics = list(project.metrics.values())
+        goals = list(project.goals.values())
+    else:
+        metrics = [project.metrics[n] for n in sorted(focus) if n in project.metrics]
+        wanted = {m.goal for m in metrics if m.goal in project.goals}
+        goals = [project.goals[n] for n in sorted(wanted) if n]
     depth: dict[str, int] = {}
-    for name in project.goals:
-        seen, goal, level = set(), project.goals[name], 0
-        while goal.parent and goal.parent in project.goals and goal.parent not in seen:
-            seen.add(goal.parent)
-            goal, level = project.goals[goal.parent], level + 1
-        depth[name] = level
-    metrics = [m for m in project.metrics.values() if focus is None or m.name in focus]
-    goals = [
-        g for g in project.goals.values() if focus is None or any(m.goal == g.name for m in metrics)
-    ]
+    for goal in goals:
+        seen, current, level = set(), goal, 0
+        while current.parent and current.parent in project.goals and current.parent not in seen:
+            seen.add(current.parent)
+            current, level = project.goals[current.parent], level + 1
+        depth[goal.name] = level
     layers: list[list[tuple[str, str]]] = []
     for level in sorted({depth[g.name] for g in goals}):
         layers.append([("goal", g.name) for g in goals if depth[g.name] == level])
