@@ -14,23 +14,10 @@ from sqlglot import exp
 from metricc.backends.sql.dialects import cast, epoch_seconds
 from metricc.model import expr as ex
 from metricc.model.functions import BETWEEN_UNITS
+from metricc.model.text import PRECEDENCE
 
 Resolve = Callable[[ex.Expr], exp.Expr]
 
-_PRECEDENCE = {
-    "or": 1,
-    "and": 2,
-    "=": 4,
-    "!=": 4,
-    "<": 4,
-    "<=": 4,
-    ">": 4,
-    ">=": 4,
-    "+": 5,
-    "-": 5,
-    "*": 6,
-    "/": 6,
-}
 _COMPARE: dict[str, type[exp.Expr]] = {
     "=": exp.EQ,
     "!=": exp.NEQ,
@@ -139,10 +126,10 @@ class Translator:
 
     def _binary(self, node: ex.Binary) -> exp.Expr:
         left, right = self.sql(node.left), self.sql(node.right)
-        mine = _PRECEDENCE[node.op]
-        if isinstance(node.left, ex.Binary) and _PRECEDENCE[node.left.op] < mine:
+        mine = PRECEDENCE[node.op]
+        if isinstance(node.left, ex.Binary) and PRECEDENCE[node.left.op] < mine:
             left = exp.Paren(this=left)
-        if isinstance(node.right, ex.Binary) and _PRECEDENCE[node.right.op] <= mine:
+        if isinstance(node.right, ex.Binary) and PRECEDENCE[node.right.op] <= mine:
             right = exp.Paren(this=right)
         if node.op == "/":
             return divide(left, right)
