@@ -335,6 +335,16 @@ def compile_(
     click.echo(describe_build(compilation.project, target, files))
 
 
+def _data_today(project: Any, target: Any) -> Any:
+    """Today, or the day after the warehouse's last row if the data stops earlier."""
+    from datetime import date, timedelta
+
+    from metricc.check import data_end
+
+    end = data_end(project, target)
+    return date.today() if end is None else min(date.today(), end + timedelta(days=1))
+
+
 def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
     """Current state per metric when a warehouse is given (--db or metricc.toml)."""
     from metricc.check import data_end, states
@@ -345,13 +355,9 @@ def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
         return {}
     target = parse_target(where)
     try:
-        end = data_end(project, target)
-        if end is None:
+        if data_end(project, target) is None:
             return {}
-        from datetime import date, timedelta
-
-        as_of = min(date.today(), end + timedelta(days=1))
-        return states(project, target, as_of)
+        return states(project, target, _data_today(project, target))
     except WarehouseError as error:
         if db:
             fail(str(error))
@@ -594,7 +600,8 @@ def _checked_project(ctx: click.Context, path: Path | None) -> Any:
     "--at",
     "at",
     metavar="DATE",
-    help="Judge as of this day: periods that ended by then (default: today).",
+    help="Judge as of this day: periods that ended by then (default: today, or the day after "
+    "the warehouse's last data if that is earlier).",
 )
 @click.option(
     "--format",
@@ -619,19 +626,18 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
     """
     import dataclasses
     import json
-    from datetime import date
 
     from metricc.check import evaluate
     from metricc.display import describe_check
+    from metricc.progress import progress_bar
     from metricc.warehouse.engines import WarehouseError
 
     project = _checked_project(ctx, path)
-    as_of = _parse_date(at, "--at") or date.today()
-    from metricc.progress import progress_bar
-
+    target = _warehouse(ctx, db)
     try:
+        as_of = _parse_date(at, "--at") or _data_today(project, target)
         with progress_bar("checking") as progress:
-            result = evaluate(project, _warehouse(ctx, db), as_of, progress)
+            result = evaluate(project, target, as_of, progress)
     except WarehouseError as error:
         fail(str(error))
     if fmt == "json":
