@@ -335,19 +335,22 @@ def compile_(
     click.echo(describe_build(compilation.project, target, files))
 
 
-def _data_today(project: Any, target: Any) -> Any:
-    """Today, or the day after the warehouse's last row if the data stops earlier."""
+def _as_of(project: Any, target: Any) -> tuple[Any, bool]:
+    """Today, or the day after the warehouse's last row if the data stops earlier;
+    and whether the warehouse has any rows at all."""
     from datetime import date, timedelta
 
     from metricc.check import data_end
 
     end = data_end(project, target)
-    return date.today() if end is None else min(date.today(), end + timedelta(days=1))
+    if end is None:
+        return date.today(), False
+    return min(date.today(), end + timedelta(days=1)), True
 
 
 def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
     """Current state per metric when a warehouse is given (--db or metricc.toml)."""
-    from metricc.check import data_end, states
+    from metricc.check import states
     from metricc.warehouse.engines import WarehouseError, parse_target
 
     where = db or _config(ctx).warehouse
@@ -355,9 +358,8 @@ def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
         return {}
     target = parse_target(where)
     try:
-        if data_end(project, target) is None:
-            return {}
-        return states(project, target, _data_today(project, target))
+        as_of, has_data = _as_of(project, target)
+        return states(project, target, as_of) if has_data else {}
     except WarehouseError as error:
         if db:
             fail(str(error))
@@ -635,7 +637,7 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
     project = _checked_project(ctx, path)
     target = _warehouse(ctx, db)
     try:
-        as_of = _parse_date(at, "--at") or _data_today(project, target)
+        as_of = _parse_date(at, "--at") or _as_of(project, target)[0]
         with progress_bar("checking") as progress:
             result = evaluate(project, target, as_of, progress)
     except WarehouseError as error:

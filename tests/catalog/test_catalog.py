@@ -140,3 +140,24 @@ def test_hostile_text_is_inert_in_html(tmp_path: Path) -> None:
             assert 'href="javascript:' not in html
     pages = catalog_files(project, ["duckdb"])
     assert "<script>" not in pages["catalog/metrics/m.md"]
+
+
+def test_compile_with_a_warehouse_shows_the_current_state(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from metricc.cli import main
+
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "build"
+    result = CliRunner().invoke(main, ["compile", "--out", str(out), "--db", str(warehouse)])
+    assert result.exit_code == 0, result.output
+    page = (out / "catalog" / "metrics" / "api_error_rate.md").read_text()
+    assert "## Now" in page and "**Next step:** Open the incident channel" in page
+    assert "![Recent values of api_error_rate against the target](../trends/api_error_rate.svg)" \
+        in page
+    trend = (out / "site" / "trends" / "api_error_rate.svg").read_text()
+    assert trend.startswith("<svg") and "target" in trend
+    index = (out / "catalog" / "README.md").read_text()
+    assert "**Now:** " in index and "| now |" in index
