@@ -3,6 +3,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metricc.lint.base import Finding, LintContext, Rule
+from metricc.model import semantic as sm
+from metricc.model.text import expr_text
+
+
+def _measure(measure: sm.Measure) -> str:
+    where = expr_text(measure.where) if measure.where is not None else ""
+    return f"{measure.source}|{expr_text(measure.expr)}|{measure.timing}|{where}"
+
+
+def definition_key(d: sm.Definition) -> str:
+    """What a definition computes, as text: equal texts compile to the same query."""
+    if isinstance(d, sm.Simple):
+        return f"simple {_measure(d.measure)}"
+    if isinstance(d, sm.Ratio):
+        return f"ratio {_measure(d.numerator)} / {_measure(d.denominator)}"
+    if isinstance(d, sm.Window):
+        return f"window {d.days} {_measure(d.measure)}"
+    if isinstance(d, sm.Derived):
+        return f"derived {expr_text(d.formula)}"
+    return f"conversion {d.source} {d.entity} {expr_text(d.start)} {expr_text(d.end)} {d.within}"
 
 
 class DuplicateMetric(Rule):
@@ -35,7 +55,7 @@ class DuplicateMetric(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         seen: dict[str, str] = {}
         for metric in ctx.project.metrics.values():
-            key = metric.grain + repr(metric.definition.model_dump(mode="json"))
+            key = f"{metric.grain} {definition_key(metric.definition)}"
             first = seen.setdefault(key, metric.name)
             if first != metric.name:
                 original = ctx.project.metrics[first]
