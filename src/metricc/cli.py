@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -296,7 +297,7 @@ def compile_(
     from metricc.backends.manifest import manifest_files
     from metricc.backends.sql import sql_files
     from metricc.display import describe_build
-    from metricc.output import write_tree
+    from metricc.output import BuildFolder
 
     config = _config(ctx)
     chosen = _dialects(ctx, dialects)
@@ -308,22 +309,29 @@ def compile_(
         fail(f"nothing written: fix the errors above ({target} is unchanged)")
     from metricc.progress import progress_bar
 
-    files: dict[str, str] = {}
-    files.update(manifest_files(compilation.project))
-    with progress_bar("compiling") as progress:
-        files.update(sql_files(compilation.project, chosen, progress))
-    files.update(alert_files(compilation.project, chosen))
-    catalog = catalog_files(
-        compilation.project,
-        chosen,
-        _findings_by_block(compilation, diagnostics),
-        _states(ctx, compilation.project, db),
-        source_root=_source_root(target),
-        sql=files,
-    )
-    files.update(catalog)
-    files.update(site_files(compilation.project, catalog))
+    def outputs() -> Iterator[dict[str, str]]:
+        """The build in parts, so each can be written and let go before the next."""
+        project = compilation.project
+        assert project is not None
+        yield manifest_files(project)
+        with progress_bar("compiling") as progress:
+            sql = sql_files(project, chosen, progress)
+        yield sql
+        yield alert_files(project, chosen)
+        catalog = catalog_files(
+            project,
+            chosen,
+            _findings_by_block(compilation, diagnostics),
+            _states(ctx, project, db),
+            source_root=_source_root(target),
+            sql=sql,
+        )
+        del sql
+        yield catalog
+        yield site_files(project, catalog)
+
     if check_only:
+        files = {name: text for part in outputs() for name, text in part.items()}
         stale = _stale_files(target, files)
         for line in stale:
             click.echo(line)
@@ -331,8 +339,10 @@ def compile_(
             fail(f"{target} is out of date: run `metricc compile` and commit the result")
         click.echo(f"{target}/ is up to date ({len(files)} files).")
         return
-    write_tree(target, files)
-    click.echo(describe_build(compilation.project, target, files))
+    with BuildFolder(target) as build:
+        for part in outputs():
+            build.add(part)
+    click.echo(describe_build(compilation.project, target, build.count))
 
 
 def _as_of(project: Any, target: Any) -> tuple[Any, bool]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,7 @@ if TYPE_CHECKING:
     from metricc.links import Link
 
 
-def describe_build(project: Project, out: Path, files: Mapping[str, object]) -> str:
+def describe_build(project: Project, out: Path, files: int) -> str:
     counts = [
         (len(project.metrics), "metric"),
         (len(project.slos), "SLO"),
@@ -22,7 +21,7 @@ def describe_build(project: Project, out: Path, files: Mapping[str, object]) -> 
         (len(project.sources), "source"),
     ]
     what = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
-    return f"Compiled {what} into {out}/ ({len(files)} files)."
+    return f"Compiled {what} into {out}/ ({files} files)."
 
 
 def _num(value: float | None) -> str:

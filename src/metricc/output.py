@@ -1,4 +1,4 @@
-"""Writing a build folder all at once, so a failed compile loses nothing.
+"""Writing a build folder as a whole, so a failed compile loses nothing.
 
 Files go to a fresh temporary folder beside the target; only when all of them
 are written is the old folder swapped out and removed.
@@ -12,32 +12,51 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def write_tree(out: Path, files: Mapping[str, str | bytes]) -> None:
-    """Replace `out` with exactly `files` (relative POSIX path -> content)."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+class BuildFolder:
+    """A build written file by file into a staging folder beside `out`.
+
+    On success the staging folder replaces `out`; on any error it is removed
+    and `out` is left as it was. Writing as the files are produced keeps a
+    large build from being held in memory all at once.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out.resolve()
+        self.count = 0
+
+    def __enter__(self) -> BuildFolder:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
+        return self
+
+    def add(self, files: Mapping[str, str | bytes]) -> None:
         for relative in sorted(files):
-            target = staging / relative
+            target = self.staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             content = files[relative]
             if isinstance(content, str):
                 target.write_text(content, encoding="utf-8", newline="\n")
             else:
                 target.write_bytes(content)
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            out.rename(old)
-        staging.rename(out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        self.count += len(files)
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if error is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return
+        try:
+            old = None
+            if self.out.exists():
+                old = self.out.with_name(f".{self.out.name}.old")
+                if old.exists():
+                    shutil.rmtree(old)
+                self.out.rename(old)
+            self.staging.rename(self.out)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:
