@@ -157,3 +157,17 @@ def test_catalogue_links_to_definition_files(project: Path) -> None:
     assert (project / "build" / "catalog" / "metrics" / target.split("#")[0]).resolve() == (
         project / "metrics" / "engagement.metric"
     ).resolve()
+
+
+def test_a_build_that_fails_midway_leaves_the_old_one(tmp_path: Path) -> None:
+    from metricc.output import BuildFolder
+
+    out = tmp_path / "build"
+    with BuildFolder(out) as build:
+        build.add({"a.txt": "old"})
+    with pytest.raises(RuntimeError), BuildFolder(out) as build:
+        build.add({"a.txt": "new", "b.txt": "half"})
+        raise RuntimeError("a backend failed")
+    assert [p.name for p in out.iterdir()] == ["a.txt"]
+    assert (out / "a.txt").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
