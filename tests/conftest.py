@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from metricc.pipeline import Compilation, check_project
+from metricc.pipeline import Compilation, check_project, release
 
 # In CI the property tests replay a fixed sequence of examples, so a run is repeatable;
 # locally each run explores new ones.
@@ -23,6 +24,13 @@ if os.environ.get("CI"):
 ROOT = Path(__file__).resolve().parents[1]
 METRICS = ROOT / "metrics"
 CORPUS = Path(__file__).resolve().parent / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _release_compilations() -> Iterator[None]:
+    """Tests outlive the compilations they build: hand frozen objects back after each."""
+    yield
+    release()
 
 
 class SQLSnapshot(SingleFileSnapshotExtension):

@@ -105,6 +105,9 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
       metricc query weekly_core_users --db warehouse.duckdb
     """
     ctx.ensure_object(dict)["config_path"] = config_path
+    from metricc.pipeline import release
+
+    ctx.call_on_close(release)
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -380,20 +383,31 @@ def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
 def _findings_by_block(
     compilation: Compilation, diagnostics: list[Diagnostic]
 ) -> dict[str, list[tuple[str, str]]]:
-    """Lint findings per metric: those whose span lies inside the metric's block."""
+    """Lint findings per metric: those whose span lies inside the metric's block.
+
+    Blocks never overlap, so each finding is placed by a binary search over
+    its file's blocks (a large project has thousands of both).
+    """
+    from bisect import bisect_right
+
     project = compilation.project
     out: dict[str, list[tuple[str, str]]] = {}
     if project is None:
         return out
-    ranges = []
+    blocks: dict[str, list[tuple[int, int, str]]] = {}
     for metric in project.metrics.values():
         lines = [metric.location.line, *(s.end_line for s in metric.spans.values())]
-        ranges.append((metric.location.file, min(lines), max(lines), metric.name))
+        blocks.setdefault(metric.location.file, []).append((min(lines), max(lines), metric.name))
+    firsts = {file: [b[0] for b in sorted(found)] for file, found in blocks.items()}
+    for found in blocks.values():
+        found.sort()
     for d in diagnostics:
-        if d.span is None or not d.rule:
+        if d.span is None or not d.rule or d.span.file not in blocks:
             continue
-        for file, first, last, name in ranges:
-            if d.span.file == file and first <= d.span.line <= last:
+        index = bisect_right(firsts[d.span.file], d.span.line) - 1
+        if index >= 0:
+            first, last, name = blocks[d.span.file][index]
+            if first <= d.span.line <= last:
                 out.setdefault(name, []).append((d.rule, d.message))
     return out
 

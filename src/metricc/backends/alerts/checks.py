@@ -15,7 +15,14 @@ from datetime import date, timedelta
 from sqlglot import exp
 
 from metricc.backends.sql.dialects import cast
-from metricc.backends.sql.query import QueryOptions, build_query, period_interval
+from metricc.backends.sql.query import (
+    QueryOptions,
+    build_query,
+    col,
+    cte_name,
+    period_interval,
+    ref,
+)
 from metricc.model import semantic as sm
 
 _OPS: dict[str, type[exp.Expr]] = {
@@ -28,22 +35,18 @@ _OPS: dict[str, type[exp.Expr]] = {
 }
 
 
-def _col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table)
-
-
 def _number(value: object) -> exp.Expr:
     return exp.Literal.number(str(value))
 
 
 def condition(threshold: sm.Threshold) -> exp.Expr:
     """True in a period where the threshold's comparison holds."""
-    subject: exp.Expr = _col("value")
+    subject: exp.Expr = col("value")
     if threshold.change:
         subject = exp.Div(
-            this=exp.Paren(this=exp.Sub(this=_col("value"), expression=_col("previous"))),
+            this=exp.Paren(this=exp.Sub(this=col("value"), expression=col("previous"))),
             expression=exp.Nullif(
-                this=exp.Abs(this=_col("previous")), expression=exp.Literal.number(0)
+                this=exp.Abs(this=col("previous")), expression=exp.Literal.number(0)
             ),
         )
     return _OPS[threshold.op](this=subject, expression=_number(threshold.value))
@@ -69,24 +72,24 @@ def threshold_query(
     ctes = [cte.copy() for cte in series.args["with_"].expressions]
     series.set("with_", None)
     series.set("order", None)
-    ends = exp.Add(this=_col("period"), expression=period_interval(metric.grain))
+    ends = exp.Add(this=col("period"), expression=period_interval(metric.grain))
     trusted: exp.Expr = exp.true()
     if metric.min_sample is not None and isinstance(metric.definition, sm.Ratio | sm.Conversion):
-        trusted = exp.GTE(this=_col("denominator"), expression=_number(metric.min_sample))
+        trusted = exp.GTE(this=col("denominator"), expression=_number(metric.min_sample))
     checks = (
-        exp.select("*", copy=False)
+        exp.select(exp.Star(), copy=False)
         .select(
             exp.Window(
-                this=exp.Anonymous(this="LAG", expressions=[_col("value")]),
+                this=exp.Anonymous(this="LAG", expressions=[col("value")]),
                 over="OVER",
-                order=exp.Order(expressions=[_col("period")]),
+                order=exp.Order(expressions=[col("period")]),
             ).as_("previous", copy=False),
             copy=False,
         )
-        .from_("series", copy=False)
+        .from_(ref("series"), copy=False)
         .where(exp.LTE(this=ends, expression=as_of_day(dialect, as_of)), copy=False)
     )
-    hits = exp.select("period", "value", "previous", copy=False)
+    hits = exp.select(col("period"), col("value"), col("previous"), copy=False)
     rows = []
     for threshold in metric.thresholds:
         hit = exp.and_(condition(threshold), trusted, copy=False)
@@ -99,23 +102,23 @@ def threshold_query(
             start_side="PRECEDING",
             end="CURRENT ROW",
         )
-        order = exp.Order(expressions=[_col("period")])
+        order = exp.Order(expressions=[col("period")])
         recent = exp.Window(this=exp.Sum(this=flag), over="OVER", order=order, spec=frame)
         hits = hits.select(recent.as_(f"{threshold.severity}_hits", copy=False), copy=False)
         rows.append(
             exp.select(
                 exp.Literal.string(metric.name).as_("metric", copy=False),
-                _col("period"),
-                cast(_col("value"), "double").as_("value", copy=False),
-                cast(_col("previous"), "double").as_("previous", copy=False),
+                col("period"),
+                cast(col("value"), "double").as_("value", copy=False),
+                cast(col("previous"), "double").as_("previous", copy=False),
                 exp.Literal.string(threshold.severity).as_("severity", copy=False),
                 exp.Literal.string(threshold.text).as_("threshold", copy=False),
                 copy=False,
             )
-            .from_("hits", copy=False)
+            .from_(ref("hits"), copy=False)
             .where(
                 exp.GTE(
-                    this=_col(f"{threshold.severity}_hits"),
+                    this=col(f"{threshold.severity}_hits"),
                     expression=_number(threshold.for_periods),
                 ),
                 copy=False,
@@ -124,13 +127,13 @@ def threshold_query(
     union: exp.Expr = rows[0]
     for row in rows[1:]:
         union = exp.union(union, row, distinct=False, copy=False)
-    query = exp.select("*", copy=False).from_(
+    query = exp.select(exp.Star(), copy=False).from_(
         exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("breaches"))),
         copy=False,
     )
-    query = query.order_by(_col("period"), _col("severity"), copy=False)
+    query = query.order_by(col("period"), col("severity"), copy=False)
     for cte in ctes:
-        query = query.with_(cte.alias, as_=cte.this, copy=False)
-    query = query.with_("series", as_=series, copy=False)
-    query = query.with_("checked", as_=checks, copy=False)
-    return query.with_("hits", as_=hits.from_("checked", copy=False))
+        query = query.with_(cte.args["alias"], as_=cte.this, copy=False)
+    query = query.with_(cte_name("series"), as_=series, copy=False)
+    query = query.with_(cte_name("checked"), as_=checks, copy=False)
+    return query.with_(cte_name("hits"), as_=hits.from_(ref("checked"), copy=False), copy=False)

@@ -60,8 +60,25 @@ def period_interval(grain: str) -> exp.Expr:
     return _interval(amount, unit)
 
 
-def _col(name: str, table: str | None = None) -> exp.Column:
+def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table)
+
+
+def ref(name: str) -> exp.Table:
+    """A CTE by name. Built, not parsed: sqlglot's builders parse plain strings,
+    which was most of the cost of building a query."""
+    return exp.Table(this=exp.to_identifier(name))
+
+
+def cte_name(name: str) -> exp.TableAlias:
+    return exp.TableAlias(this=exp.to_identifier(name))
+
+
+def join_on(
+    table: exp.Expr, on: exp.Expr | None = None, side: str = "", kind: str = ""
+) -> exp.Join:
+    """A JOIN clause built directly (a `join_type` string is parsed by sqlglot)."""
+    return exp.Join(this=table, on=on, side=side or None, kind=kind or None)
 
 
 def _table(source: sm.Source, alias: str) -> exp.Table:
@@ -123,28 +140,28 @@ class QueryBuilder:
         grid = "grid" if self.dims else "spine"
         if self.dims:
             self.ctes["grid"] = self._grid()
-        columns: list[exp.Expr] = [_col("period", grid)]
-        columns += [_col(d, grid) for d in self.dims]
+        columns: list[exp.Expr] = [col("period", grid)]
+        columns += [col(d, grid) for d in self.dims]
         columns.append(cast(result.value, "double").as_("value", copy=False))
         if result.numerator is not None and result.denominator is not None:
             columns.append(cast(result.numerator, "double").as_("numerator", copy=False))
             columns.append(cast(result.denominator, "double").as_("denominator", copy=False))
-        query = exp.select(*columns, copy=False).from_(grid, copy=False)
+        query = exp.select(*columns, copy=False).from_(ref(grid), copy=False)
         for part in self.parts:
             keys = ["period", *self.dims]
             condition = exp.and_(
                 *(
-                    exp.NullSafeEQ(this=_col(k, part.name), expression=_col(k, grid))
+                    exp.NullSafeEQ(this=col(k, part.name), expression=col(k, grid))
                     if k != "period"
-                    else exp.EQ(this=_col(k, part.name), expression=_col(k, grid))
+                    else exp.EQ(this=col(k, part.name), expression=col(k, grid))
                     for k in keys
                 ),
                 copy=False,
             )
-            query = query.join(part.name, on=condition, join_type="left", copy=False)
-        query = query.order_by(*(_col(k, grid) for k in ["period", *self.dims]), copy=False)
+            query = query.join(join_on(ref(part.name), condition, side="LEFT"), copy=False)
+        query = query.order_by(*(col(k, grid) for k in ["period", *self.dims]), copy=False)
         for name, cte in self.ctes.items():
-            query = query.with_(name, as_=cte, copy=False)
+            query = query.with_(cte_name(name), as_=cte, copy=False)
         return query
 
     def _check_dimensions(self, metric: sm.Metric) -> None:
@@ -173,10 +190,10 @@ class QueryBuilder:
 
     def _time_range(self, source: sm.Source) -> tuple[exp.Expr, exp.Expr]:
         """The earliest and latest moment a source's rows occupy."""
-        start = _col(source.start_column, source.name)
+        start = col(source.start_column, source.name)
         if source.kind == "state" and source.valid_to:
             end: exp.Expr = exp.Coalesce(
-                this=_col(source.valid_to, source.name), expressions=[start.copy()]
+                this=col(source.valid_to, source.name), expressions=[start.copy()]
             )
         else:
             end = start.copy()
@@ -198,8 +215,8 @@ class QueryBuilder:
         for select in lows[1:]:
             union = exp.union(union, select, distinct=False, copy=False)
         data = exp.select(
-            exp.Min(this=_col("lo")).as_("lo", copy=False),
-            exp.Max(this=_col("hi")).as_("hi", copy=False),
+            exp.Min(this=col("lo")).as_("lo", copy=False),
+            exp.Max(this=col("hi")).as_("hi", copy=False),
             copy=False,
         )
         data = data.from_(
@@ -208,8 +225,8 @@ class QueryBuilder:
         )
         if self.options.start is None and self.options.end is None:
             return data if len(lows) > 1 else lows[0]
-        lo: exp.Expr = _col("lo")
-        hi: exp.Expr = _col("hi")
+        lo: exp.Expr = col("lo")
+        hi: exp.Expr = col("hi")
         if self.options.start is not None:
             lo = truncate(self.dialect, _date(self.options.start), grain)
         if self.options.end is not None:
@@ -222,14 +239,16 @@ class QueryBuilder:
     def _spine(self, bounds: str, grain: str) -> exp.Select:
         amount, unit = STEP[grain]
         series = exp.GenerateDateArray(
-            start=exp.Subquery(this=exp.select("lo", copy=False).from_(bounds, copy=False)),
-            end=exp.Subquery(this=exp.select("hi", copy=False).from_(bounds, copy=False)),
+            start=exp.Subquery(
+                this=exp.select(col("lo"), copy=False).from_(ref(bounds), copy=False)
+            ),
+            end=exp.Subquery(this=exp.select(col("hi"), copy=False).from_(ref(bounds), copy=False)),
             step=_interval(amount, unit),
         )
         alias = exp.TableAlias(
             this=exp.to_identifier("series"), columns=[exp.to_identifier("period")]
         )
-        return exp.select(cast(_col("period"), "date").as_("period", copy=False), copy=False).from_(
+        return exp.select(cast(col("period"), "date").as_("period", copy=False), copy=False).from_(
             exp.Unnest(expressions=[series], alias=alias), copy=False
         )
 
@@ -284,9 +303,9 @@ class QueryBuilder:
         elif isinstance(d, sm.Conversion):
             name = self._conversion_part(metric.name, d)
             converted = exp.Coalesce(
-                this=_col("converted", name), expressions=[exp.Literal.number(0)]
+                this=col("converted", name), expressions=[exp.Literal.number(0)]
             )
-            entered = exp.Coalesce(this=_col("entered", name), expressions=[exp.Literal.number(0)])
+            entered = exp.Coalesce(this=col("entered", name), expressions=[exp.Literal.number(0)])
             result = _Value(divide(converted, entered), converted, entered)
         else:
             translate = Translator(self.dialect, lambda node: self._input(node))
@@ -301,7 +320,7 @@ class QueryBuilder:
     def _measure_value(self, measure: sm.Measure, part: _Part) -> exp.Expr:
         def leaf(node: ex.Expr) -> exp.Expr:
             assert isinstance(node, ex.Call)
-            column = _col(part.columns[id(node)], part.name)
+            column = col(part.columns[id(node)], part.name)
             if part.additive[id(node)]:
                 return exp.Coalesce(this=column, expressions=[exp.Literal.number(0)])
             return column
@@ -318,9 +337,9 @@ class QueryBuilder:
 
         def leaf(node: ex.Expr) -> exp.Expr:
             if isinstance(node, ex.Column):
-                return _col(node.column, node.source)
+                return col(node.column, node.source)
             if isinstance(node, ex.Name):
-                return _col(node.name, source.name)
+                return col(node.name, source.name)
             raise AssertionError(f"not a row expression: {node!r}")
 
         return Translator(self.dialect, leaf)
@@ -391,15 +410,15 @@ class QueryBuilder:
             filters = []
         table = _table(source, source.name)
         if measure.timing in ("active_at_start", "active_at_end"):
-            period: exp.Expr = _col("period", "spine")
+            period: exp.Expr = col("period", "spine")
             edge: exp.Expr = period.copy()
             if measure.timing == "active_at_end":
                 amount, unit = STEP[self.grain]
                 edge = exp.Add(this=edge, expression=_interval(amount, unit))
-            start = _col(source.start_column, source.name)
+            start = col(source.start_column, source.name)
             alive: list[exp.Expr] = [exp.LT(this=start, expression=edge)]
             if source.valid_to:
-                end = _col(source.valid_to, source.name)
+                end = col(source.valid_to, source.name)
                 alive.append(
                     exp.Paren(
                         this=exp.or_(
@@ -411,13 +430,13 @@ class QueryBuilder:
                 )
             select = exp.select(
                 period.as_("period", copy=False), *self._aliased(dims), *aggs, copy=False
-            ).from_("spine", copy=False)
+            ).from_(ref("spine"), copy=False)
             select = select.join(table, on=exp.and_(*alive, copy=False), copy=False)
             group = [period.copy(), *(d.copy() for d in dims)]
         else:
             column = source.valid_to if measure.timing == "ended" else source.start_column
             assert column is not None
-            time = _col(column, source.name)
+            time = col(column, source.name)
             period = truncate(self.dialect, time, self.grain)
             filters += [_not_null(time)]
             filters += self._row_range(time)
@@ -446,7 +465,7 @@ class QueryBuilder:
         calls = self._aggregates(measure)
         row = self._row_sql(source)
         dims = self._dimension_sql(source)
-        time = _col(source.start_column, source.name)
+        time = col(source.start_column, source.name)
         day = cast(time, "date")
         daily, reported, windowed = f"{metric}__daily", f"{metric}__days", f"{metric}__window"
         decomposable = all(c.func in ("count", "sum", "avg", "min", "max") for c in calls)
@@ -456,7 +475,7 @@ class QueryBuilder:
         columns: list[exp.Expr] = [day.as_("day", copy=False), *self._aliased(dims)]
         combine: list[exp.Expr] = []
         for index, call in enumerate(calls):
-            value = _col(f"v{index}", daily)
+            value = col(f"v{index}", daily)
             if decomposable:
                 if call.func == "avg":
                     columns += [
@@ -464,7 +483,7 @@ class QueryBuilder:
                         exp.Count(this=row(call.args[0])).as_(f"n{index}", copy=False),
                     ]
                     combine.append(
-                        divide(exp.Sum(this=value), exp.Sum(this=_col(f"n{index}", daily)))
+                        divide(exp.Sum(this=value), exp.Sum(this=col(f"n{index}", daily)))
                     )
                 else:
                     partial = self._aggregate_sql(call, row)
@@ -482,7 +501,7 @@ class QueryBuilder:
                         Translator(
                             self.dialect,
                             lambda n: (
-                                _col(n.name, daily)
+                                col(n.name, daily)
                                 if isinstance(n, ex.Name)
                                 else self._row_sql(source)(n)
                             ),
@@ -496,11 +515,11 @@ class QueryBuilder:
             select = select.group_by(day.copy(), *(d.copy() for d in dims), copy=False)
         elif all(c.func == "count_distinct" for c in calls) and days is None:
             # Cumulative distinct count: only each value's first day matters.
-            keys = [_col(f"v{i}") for i in range(len(calls))]
+            keys = [col(f"v{i}") for i in range(len(calls))]
             select = (
                 exp.select(
-                    exp.Min(this=_col("day")).as_("day", copy=False),
-                    *(_col(d) for d in self.dims),
+                    exp.Min(this=col("day")).as_("day", copy=False),
+                    *(col(d) for d in self.dims),
                     *keys,
                     copy=False,
                 )
@@ -508,7 +527,7 @@ class QueryBuilder:
                     exp.Subquery(this=select, alias=exp.TableAlias(this=exp.to_identifier("rows"))),
                     copy=False,
                 )
-                .group_by(*(_col(d) for d in self.dims), *(k.copy() for k in keys), copy=False)
+                .group_by(*(col(d) for d in self.dims), *(k.copy() for k in keys), copy=False)
             )
         elif all(c.func == "count_distinct" for c in calls):
             select = select.distinct(copy=False)
@@ -517,35 +536,35 @@ class QueryBuilder:
         self.ctes[f"{metric}__day_bounds"] = self._bounds([source], "day")
         self.ctes[f"{metric}__all_days"] = self._spine(f"{metric}__day_bounds", "day")
         all_days = f"{metric}__all_days"
-        last = exp.Max(this=_col("period", all_days)).as_("day", copy=False)
+        last = exp.Max(this=col("period", all_days)).as_("day", copy=False)
         self.ctes[reported] = (
             exp.select(last, copy=False)
-            .from_(all_days, copy=False)
-            .group_by(truncate(self.dialect, _col("period", all_days), self.grain), copy=False)
+            .from_(ref(all_days), copy=False)
+            .group_by(truncate(self.dialect, col("period", all_days), self.grain), copy=False)
         )
         part = self._new_part(windowed, calls)
         in_window: list[exp.Expr] = [
-            exp.LTE(this=_col("day", daily), expression=_col("day", reported))
+            exp.LTE(this=col("day", daily), expression=col("day", reported))
         ]
         if days is not None:
-            lower = exp.Sub(this=_col("day", reported), expression=_interval(days - 1, "DAY"))
-            in_window.append(exp.GTE(this=_col("day", daily), expression=lower))
+            lower = exp.Sub(this=col("day", reported), expression=_interval(days - 1, "DAY"))
+            in_window.append(exp.GTE(this=col("day", daily), expression=lower))
         joined = (
             exp.select(
-                truncate(self.dialect, _col("day", reported), self.grain).as_("period", copy=False),
-                *(_col(d, daily).as_(d, copy=False) for d in self.dims),
+                truncate(self.dialect, col("day", reported), self.grain).as_("period", copy=False),
+                *(col(d, daily).as_(d, copy=False) for d in self.dims),
                 *(
                     c.as_(part.columns[id(call)], copy=False)
                     for c, call in zip(combine, calls, strict=True)
                 ),
                 copy=False,
             )
-            .from_(reported, copy=False)
-            .join(daily, on=exp.and_(*in_window, copy=False), copy=False)
+            .from_(ref(reported), copy=False)
+            .join(join_on(ref(daily), exp.and_(*in_window, copy=False)), copy=False)
         )
         self.ctes[windowed] = joined.group_by(
-            truncate(self.dialect, _col("day", reported), self.grain),
-            *(_col(d, daily) for d in self.dims),
+            truncate(self.dialect, col("day", reported), self.grain),
+            *(col(d, daily) for d in self.dims),
             copy=False,
         )
         return part
@@ -555,7 +574,7 @@ class QueryBuilder:
         source = self.project.sources[definition.source]
         row = self._row_sql(source)
         entity = row(source.entities[definition.entity])
-        time = _col(source.start_column, source.name)
+        time = col(source.start_column, source.name)
         entered, converted, name = f"{metric}__entered", f"{metric}__converted", f"{metric}__funnel"
         self.ctes[entered] = (
             exp.select(
@@ -567,40 +586,42 @@ class QueryBuilder:
             .where(exp.and_(row(definition.start), _not_null(time), copy=False), copy=False)
             .group_by(entity.copy(), copy=False)
         )
-        deadline = exp.Add(this=_col("entered_at", entered), expression=interval(definition.within))
+        deadline = exp.Add(this=col("entered_at", entered), expression=interval(definition.within))
         self.ctes[converted] = (
-            exp.select(_col("entity", entered).as_("entity", copy=False), copy=False)
-            .from_(entered, copy=False)
+            exp.select(col("entity", entered).as_("entity", copy=False), copy=False)
+            .from_(ref(entered), copy=False)
             .join(
                 _table(source, source.name),
                 on=exp.and_(
-                    exp.EQ(this=entity.copy(), expression=_col("entity", entered)),
-                    exp.GTE(this=time.copy(), expression=_col("entered_at", entered)),
+                    exp.EQ(this=entity.copy(), expression=col("entity", entered)),
+                    exp.GTE(this=time.copy(), expression=col("entered_at", entered)),
                     exp.LTE(this=time.copy(), expression=deadline),
                     row(definition.end),
                     copy=False,
                 ),
                 copy=False,
             )
-            .group_by(_col("entity", entered), copy=False)
+            .group_by(col("entity", entered), copy=False)
         )
-        period = truncate(self.dialect, _col("entered_at", entered), self.grain)
+        period = truncate(self.dialect, col("entered_at", entered), self.grain)
         funnel = (
             exp.select(
                 period.as_("period", copy=False),
-                exp.Count(this=_col("entity", converted)).as_("converted", copy=False),
+                exp.Count(this=col("entity", converted)).as_("converted", copy=False),
                 exp.Count(this=exp.Star()).as_("entered", copy=False),
                 copy=False,
             )
-            .from_(entered, copy=False)
+            .from_(ref(entered), copy=False)
             .join(
-                converted,
-                on=exp.EQ(this=_col("entity", converted), expression=_col("entity", entered)),
-                join_type="left",
+                join_on(
+                    ref(converted),
+                    exp.EQ(this=col("entity", converted), expression=col("entity", entered)),
+                    side="LEFT",
+                ),
                 copy=False,
             )
         )
-        ranged = self._row_range(_col("entered_at", entered))
+        ranged = self._row_range(col("entered_at", entered))
         if ranged:
             funnel = funnel.where(exp.and_(*ranged, copy=False), copy=False)
         self.ctes[name] = funnel.group_by(period.copy(), copy=False)
@@ -613,17 +634,17 @@ class QueryBuilder:
         seen: exp.Expr | None = None
         for part in self.parts:
             select = (
-                exp.select(*(_col(d) for d in self.dims), copy=False)
-                .from_(part.name, copy=False)
+                exp.select(*(col(d) for d in self.dims), copy=False)
+                .from_(ref(part.name), copy=False)
                 .distinct(copy=False)
             )
             seen = select if seen is None else exp.union(seen, select, distinct=True, copy=False)
         assert seen is not None
         combos = exp.Subquery(this=seen, alias=exp.TableAlias(this=exp.to_identifier("combos")))
         return (
-            exp.select(_col("period", "spine"), *(_col(d, "combos") for d in self.dims), copy=False)
-            .from_("spine", copy=False)
-            .join(combos, join_type="cross", copy=False)
+            exp.select(col("period", "spine"), *(col(d, "combos") for d in self.dims), copy=False)
+            .from_(ref("spine"), copy=False)
+            .join(join_on(combos, kind="CROSS"), copy=False)
         )
 
 
@@ -645,7 +666,7 @@ def measure_between(
     builder = QueryBuilder(project, dialect, QueryOptions())
     source = project.sources[measure.source]
     row = builder._row_sql(source)
-    time = _col(source.start_column, source.name)
+    time = col(source.start_column, source.name)
     bounds: list[exp.Expr] = [
         exp.GTE(this=time, expression=cast(exp.Literal.string(start), "timestamp")),
         exp.LT(this=time.copy(), expression=cast(exp.Literal.string(end), "timestamp")),
