@@ -10,13 +10,15 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
 
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A range of one file: 0-based offsets plus 1-based line and column.
 
-class Span(BaseModel):
-    """A range of one file: 0-based offsets plus 1-based line and column."""
-
-    model_config = ConfigDict(frozen=True)
+    A slotted dataclass rather than a model: every node of every tree has
+    spans, and a model instance costs ten times the memory (pydantic accepts
+    the instances as they are, and dumps them like a model).
+    """
 
     file: str
     start: int
