@@ -40,10 +40,14 @@ EVENT_NAMES = ["signup", "activated", "feature_used", "workflow_completed", "pur
 
 
 def _definition(rng: random.Random, index: int, earlier: list[str]) -> tuple[str, str]:
-    """A definition body and its unit, chosen with a realistic mix."""
+    """A definition body and its unit, chosen with a realistic mix.
+
+    Each metric measures something of its own (its own event or channel), as in a
+    real project: copies of one definition would only measure `duplicate-metric`.
+    """
     kind = rng.choices(["simple", "ratio", "formula", "window", "conversion", "state"],
                        weights=[40, 25, 15, 8, 6, 6])[0]
-    name = rng.choice(EVENT_NAMES)
+    name = f"{rng.choice(EVENT_NAMES)}_{index}"
     if kind == "formula" and len(earlier) >= 2:
         a, b = rng.sample(earlier[-50:], 2)
         return f"  formula: {a} / {b}\n", "ratio"
@@ -52,17 +56,20 @@ def _definition(rng: random.Random, index: int, earlier: list[str]) -> tuple[str
                 "  denominator: count_distinct(events.user_id)\n"
                 f"  min_sample: {rng.randint(50, 500)}\n"), "percent"
     if kind == "window":
-        return ("  measure: count_distinct(events.user_id)\n"
+        return (f"  measure: count_distinct(events.user_id) where events.name = '{name}'\n"
                 f"  window: {rng.choice([7, 28, 30])}d\n"), "users"
     if kind == "conversion":
         return (f"  conversion: events.name = 'signup' -> events.name = '{name}' "
                 f"within {rng.choice([7, 14, 30])}d by user\n"), "percent"
     if kind == "state":
-        return ("  numerator: count(subscriptions.subscription_id) ended\n"
+        return ("  numerator: count(subscriptions.subscription_id) ended where "
+                f"subscriptions.plan = 'plan_{index}'\n"
                 "  denominator: count(subscriptions.subscription_id) active at start\n"
                 "  min_sample: 50\n"), "percent"
-    aggregate = rng.choice(["sum(orders.amount_usd) where orders.status = 'completed'",
-                            "avg(orders.amount_usd)", "percentile(orders.amount_usd, 0.95)",
+    channel = f"orders.channel = 'channel_{index}'"
+    aggregate = rng.choice([f"sum(orders.amount_usd) where orders.status = 'completed' and {channel}",
+                            f"avg(orders.amount_usd) where {channel}",
+                            f"percentile(orders.amount_usd, 0.95) where {channel}",
                             f"count(events.event_id) where events.name = '{name}'"])
     return f"  measure: {aggregate}\n", "count"
 

@@ -12,12 +12,14 @@ PACKAGE = ROOT / "src" / "metricc"
 # module prefix -> prefixes of metricc it may import (besides itself and `metricc` for the version)
 ALLOWED = {
     "metricc.span": set(),
+    "metricc.parallel": set(),
+    "metricc.cache": {"metricc.parallel"},
     "metricc.diagnostics": {"metricc.span"},
     "metricc.model": {"metricc.span"},
     "metricc.syntax": {"metricc.span", "metricc.diagnostics", "metricc.model"},
     "metricc.resolve": {"metricc.span", "metricc.diagnostics", "metricc.model"},
     "metricc.lint": {"metricc.span", "metricc.diagnostics", "metricc.model", "metricc.config"},
-    "metricc.backends": {"metricc.span", "metricc.model", "metricc.parallel"},
+    "metricc.backends": {"metricc.span", "metricc.model", "metricc.parallel", "metricc.cache"},
     "metricc.warehouse": set(),
     "metricc.results": {"metricc.model"},
 }

@@ -18,6 +18,7 @@ import click
 from metricc import __version__
 
 if TYPE_CHECKING:
+    from metricc.cache import BuildCache
     from metricc.config import Config
     from metricc.diagnostics import Diagnostic
     from metricc.pipeline import Compilation
@@ -119,6 +120,7 @@ def run_checks(
     path: Path | None,
     select: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
+    cache: BuildCache | None = None,
 ) -> tuple[Compilation, list[Diagnostic]]:
     """Parse, resolve and (when that is clean) lint: the findings, sorted."""
     from metricc.lint import Selection, SelectionError, lint
@@ -131,7 +133,7 @@ def run_checks(
         severity=dict(config.severity),
         options=dict(config.options),
     )
-    compilation = check_project(_project_path(ctx, path))
+    compilation = check_project(_project_path(ctx, path), cache)
     if not compilation.failed and compilation.project is not None:
         try:
             compilation.diagnostics += lint(compilation.project, compilation.files, selection)
@@ -274,6 +276,12 @@ def _dialects(ctx: click.Context, given: tuple[str, ...]) -> list[str]:
     "sources compile to now.",
 )
 @click.option("--db", help="A warehouse: the catalogue then shows each metric's current state.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build everything afresh instead of reusing what the previous build made "
+    "from unchanged inputs.",
+)
 @click.pass_context
 def compile_(
     ctx: click.Context,
@@ -283,11 +291,14 @@ def compile_(
     fmt: str,
     check_only: bool,
     db: str | None,
+    no_cache: bool,
 ) -> None:
     """Compile PATH into a build folder: manifest, JSON Schema, SQL and alert rules.
 
     The folder is replaced only when the whole build succeeds: a failed
-    compile leaves the previous build untouched.
+    compile leaves the previous build untouched. What the previous build made
+    from inputs that have not changed is reused (its cache is in
+    OUT/.metricc/); --no-cache builds everything afresh.
 
     \b
     Examples:
@@ -299,13 +310,15 @@ def compile_(
     from metricc.backends.catalog.site import site_files
     from metricc.backends.manifest import manifest_files
     from metricc.backends.sql import sql_files
+    from metricc.cache import BuildCache
     from metricc.display import describe_build
     from metricc.output import BuildFolder
 
     config = _config(ctx)
     chosen = _dialects(ctx, dialects)
     target = out if out is not None else config.resolve_path(config.out)
-    compilation, diagnostics = run_checks(ctx, path)
+    cache = BuildCache(None if no_cache or not target.is_dir() else target)
+    compilation, diagnostics = run_checks(ctx, path, cache=cache)
     if diagnostics:
         report(diagnostics, compilation, fmt, err=fmt in ("human", "concise"))
     if compilation.failed or compilation.project is None:
@@ -318,9 +331,9 @@ def compile_(
         assert project is not None
         yield manifest_files(project)
         with progress_bar("compiling") as progress:
-            sql = sql_files(project, chosen, progress)
+            sql = sql_files(project, chosen, progress, cache)
         yield sql
-        yield alert_files(project, chosen)
+        yield alert_files(project, chosen, cache)
         catalog = catalog_files(
             project,
             chosen,
@@ -331,7 +344,7 @@ def compile_(
         )
         del sql
         yield catalog
-        yield site_files(project, catalog)
+        yield site_files(project, catalog, cache)
 
     if check_only:
         files = {name: text for part in outputs() for name, text in part.items()}
@@ -342,10 +355,10 @@ def compile_(
             fail(f"{target} is out of date: run `metricc compile` and commit the result")
         click.echo(f"{target}/ is up to date ({len(files)} files).")
         return
-    with BuildFolder(target) as build:
+    with BuildFolder(target, cache) as build:
         for part in outputs():
             build.add(part)
-    click.echo(describe_build(compilation.project, target, build.count))
+    click.echo(describe_build(compilation.project, target, build.count, build.reused))
 
 
 def _as_of(project: Any, target: Any) -> tuple[Any, bool]:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from metricc.links import Link
 
 
-def describe_build(project: Project, out: Path, files: int) -> str:
+def describe_build(project: Project, out: Path, files: int, reused: int = 0) -> str:
     counts = [
         (len(project.metrics), "metric"),
         (len(project.slos), "SLO"),
@@ -21,7 +21,8 @@ def describe_build(project: Project, out: Path, files: int) -> str:
         (len(project.sources), "source"),
     ]
     what = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
-    return f"Compiled {what} into {out}/ ({files} files)."
+    kept = f"; {reused} unchanged, kept from the previous build" if reused else ""
+    return f"Compiled {what} into {out}/ ({files} files{kept})."
 
 
 def _num(value: float | None) -> str:

@@ -6,41 +6,96 @@ are written is the old folder swapped out and removed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+
+from metricc.cache import FOLDER, INDEX, BuildCache, content_digest
 
 
 class BuildFolder:
     """A build written file by file into a staging folder beside `out`.
 
     On success the staging folder replaces `out`; on any error it is removed
-    and `out` is left as it was. Writing as the files are produced keeps a
-    large build from being held in memory all at once.
+    and `out` is left as it was. Parts are written by a background thread as
+    they are produced, so writing overlaps the work of making the next part
+    and a large build is never held in memory all at once. A file whose bytes
+    the previous build already has is hard-linked from it instead of written.
     """
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, cache: BuildCache | None = None) -> None:
         self.out = out.resolve()
-        self.count = 0
+        self.cache = cache or BuildCache(None)
+        self.written: dict[str, list[Any]] = {}  # path -> [digest, size, mtime_ns]
+        self.reused = 0
+        self._pending: list[Future[None]] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.written)
 
     def __enter__(self) -> BuildFolder:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="metricc-write")
         return self
 
     def add(self, files: Mapping[str, str | bytes]) -> None:
+        """Queue files for writing (paths relative to the build folder)."""
+        for done in [f for f in self._pending if f.done()]:
+            done.result()  # a failed write stops the build at once
+            self._pending.remove(done)
+        self._pending.append(self._writer.submit(self._write, dict(files)))
+
+    def _write(self, files: dict[str, str | bytes]) -> None:
+        folders: set[Path] = set()
         for relative in sorted(files):
-            target = self.staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
             content = files[relative]
-            if isinstance(content, str):
-                target.write_text(content, encoding="utf-8", newline="\n")
-            else:
-                target.write_bytes(content)
-        self.count += len(files)
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            key = content_digest(data)
+            target = self.staging / relative
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            if not self._link(self.cache.unchanged(relative, key), target):
+                target.write_bytes(data)
+            found = target.stat()
+            self.written[relative] = [key, found.st_size, found.st_mtime_ns]
+
+    def _link(self, previous: Path | None, target: Path) -> bool:
+        if previous is None:
+            return False
+        try:
+            os.link(previous, target)
+        except OSError:
+            return False  # no hard links here, or the old file is gone: write it
+        self.reused += 1
+        return True
+
+    def _drain(self) -> None:
+        """Wait for every queued write; the first failure is raised."""
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            self._writer.shutdown(wait=True)
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
+        try:
+            if error is None:
+                self.add(self.cache.parsed_files)
+            self._drain()
+            if error is None:  # the index names every file, so it is written last
+                index = self.staging / INDEX
+                index.parent.mkdir(parents=True, exist_ok=True)
+                index.write_text(self.cache.index(self.written), encoding="utf-8")
+        except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise
         if error is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             return
@@ -60,9 +115,13 @@ class BuildFolder:
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:
-    """Every file under a folder, keyed by relative POSIX path (for `compile --check`)."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
+    """Every file of a build, keyed by relative POSIX path (for `compile --check`).
+
+    The cache (`.metricc/`) is not part of what a build means, so it is left out.
+    """
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        relative = p.relative_to(folder).as_posix()
+        if p.is_file() and not relative.startswith(FOLDER + "/"):
+            out[relative] = p.read_bytes()
+    return out

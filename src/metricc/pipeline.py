@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from metricc.cache import BuildCache, digest
 from metricc.diagnostics import Diagnostic, has_errors
 from metricc.loader import display_path, load_sources
 from metricc.model import ast
@@ -73,15 +74,15 @@ def release() -> None:
     gc.unfreeze()
 
 
-def parse_project(root: Path) -> Compilation:
-    """Read and parse every file under `root`."""
+def parse_project(root: Path, cache: BuildCache | None = None) -> Compilation:
+    """Read and parse every file under `root` (a file the cache has seen is not parsed again)."""
     result = Compilation(root=root)
     with gc_paused():
-        _parse_into(result, root)
+        _parse_into(result, root, cache)
     return result
 
 
-def _parse_into(result: Compilation, root: Path) -> None:
+def _parse_into(result: Compilation, root: Path, cache: BuildCache | None) -> None:
     texts, problems = load_sources(root)
     result.diagnostics += problems
     unreadable = {d.span.file for d in problems if d.span}  # not text: not parsed
@@ -89,14 +90,20 @@ def _parse_into(result: Compilation, root: Path) -> None:
         result.sources[source.path] = source
         if source.path in unreadable:
             continue
-        file, syntax = parse_source(source)
+        key = digest("parse", source.path, source.text) if cache else ""
+        parsed = cache.parsed(key) if cache else None
+        if parsed is None:
+            parsed = parse_source(source)
+            if cache:
+                cache.keep_parsed(key, parsed)
+        file, syntax = parsed
         result.files.append(file)
         result.diagnostics += syntax
 
 
-def check_project(root: Path) -> Compilation:
+def check_project(root: Path, cache: BuildCache | None = None) -> Compilation:
     """Parse and resolve: the semantic model with every error found."""
-    result = parse_project(root)
+    result = parse_project(root, cache)
     if result.sources:
         with gc_paused():
             result.project, problems = resolve(result.files, result.sources, display_path(root))

@@ -155,8 +155,10 @@ def test_compile_with_a_warehouse_shows_the_current_state(
     assert result.exit_code == 0, result.output
     page = (out / "catalog" / "metrics" / "api_error_rate.md").read_text()
     assert "## Now" in page and "**Next step:** Open the incident channel" in page
-    assert "![Recent values of api_error_rate against the target](../trends/api_error_rate.svg)" \
+    assert (
+        "![Recent values of api_error_rate against the target](../trends/api_error_rate.svg)"
         in page
+    )
     trend = (out / "site" / "trends" / "api_error_rate.svg").read_text()
     assert trend.startswith("<svg") and "target" in trend
     index = (out / "catalog" / "README.md").read_text()

@@ -101,8 +101,9 @@ def test_literals_and_identifiers_are_quoted_by_the_generator(
     assert statement is not None
 
 
-def test_parallel_rendering_gives_the_same_files(reference: Project,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_rendering_gives_the_same_files(
+    reference: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
 
     serial = sql_files(reference, ["duckdb", "postgres"])
     import metricc.parallel as parallel

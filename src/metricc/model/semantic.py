@@ -253,18 +253,24 @@ class Project(_Frozen):
     metrics: dict[str, Metric] = Field(default_factory=dict)
     slos: dict[str, SLO] = Field(default_factory=dict)
 
+    def metric_closure(self, name: str) -> tuple[str, ...]:
+        """A metric and every metric its value is computed from (formula inputs, transitively)."""
+        order: dict[str, None] = {}
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current in order or current not in self.metrics:
+                continue
+            order[current] = None
+            definition = self.metrics[current].definition
+            if isinstance(definition, Derived):
+                stack.extend(reversed(definition.inputs))
+        return tuple(order)
+
     def metric_sources(self, name: str) -> tuple[str, ...]:
         """Every source a metric reads, through formula inputs too, in a stable order."""
         seen: dict[str, None] = {}
-        stack, visited = [name], set()
-        while stack:
-            current = stack.pop()
-            if current in visited or current not in self.metrics:
-                continue
-            visited.add(current)
-            metric = self.metrics[current]
-            for source in metric.direct_sources():
+        for current in self.metric_closure(name):
+            for source in self.metrics[current].direct_sources():
                 seen.setdefault(source)
-            if isinstance(metric.definition, Derived):
-                stack.extend(reversed(metric.definition.inputs))
         return tuple(seen)

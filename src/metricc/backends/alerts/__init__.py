@@ -15,9 +15,10 @@ from typing import Any
 
 from metricc.backends.alerts.checks import threshold_query
 from metricc.backends.alerts.prometheus import alertmanager, dump_yaml, rule_files
+from metricc.backends.inputs import Inputs
 from metricc.backends.sql import render
+from metricc.cache import BuildCache, digest, rendered
 from metricc.model import semantic as sm
-from metricc.parallel import parallel_map
 
 __all__ = ["alert_files", "routing", "threshold_query"]
 
@@ -40,22 +41,36 @@ def _header(metric: sm.Metric, dialect: str) -> str:
     )
 
 
-def alert_files(project: sm.Project, dialects: list[str]) -> dict[str, str]:
+def alert_files(
+    project: sm.Project, dialects: list[str], cache: BuildCache | None = None
+) -> dict[str, str]:
+    """Every alert file; with a cache, a check whose inputs are unchanged is not rebuilt."""
     files: dict[str, str] = {}
     index: list[dict[str, Any]] = []
     grafana: dict[str, list[dict[str, Any]]] = {}
     default = dialects[0]
     watched = [m for m in project.metrics.values() if m.thresholds]
-    checks = parallel_map(
-        lambda metric: {d: render(threshold_query(project, metric, d), d) for d in dialects},
-        watched,
+    jobs = [(metric, dialect) for metric in watched for dialect in dialects]
+    inputs = Inputs(project)
+
+    def path(job: tuple[sm.Metric, str]) -> str:
+        return f"alerts/sql/{job[1]}/{job[0].name}.sql"
+
+    def make(job: tuple[sm.Metric, str]) -> str:
+        metric, dialect = job
+        sql = render(threshold_query(project, metric, dialect), dialect)
+        return _header(metric, dialect) + sql + ";\n"
+
+    texts = rendered(
+        cache, jobs, path, lambda job: digest("check", path(job), inputs.metric(job[0].name)), make
     )
-    for metric, rendered in zip(watched, checks, strict=True):
-        for dialect, sql in rendered.items():
-            files[f"alerts/sql/{dialect}/{metric.name}.sql"] = (
-                _header(metric, dialect) + sql + ";\n"
-            )
-        check = rendered[default]
+    checks: dict[str, str] = {}
+    for job, text in zip(jobs, texts, strict=True):
+        files[path(job)] = text
+        if job[1] == default:
+            checks[job[0].name] = text.removeprefix(_header(*job)).removesuffix(";\n")
+    for metric in watched:
+        check = checks[metric.name]
         for threshold in metric.thresholds:
             route = routing(project, metric, threshold.severity)
             index.append(

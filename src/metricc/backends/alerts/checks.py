@@ -69,7 +69,7 @@ def threshold_query(
     """The breaching periods of a metric's thresholds (empty result: nothing fires)."""
     options = QueryOptions(end=last_complete_day(as_of) if as_of else None)
     series = build_query(project, metric.name, dialect, options)
-    ctes = [cte.copy() for cte in series.args["with_"].expressions]
+    ctes = list(series.args["with_"].expressions)
     series.set("with_", None)
     series.set("order", None)
     ends = exp.Add(this=col("period"), expression=period_interval(metric.grain))

@@ -62,6 +62,11 @@ def linker(here: str) -> Callable[[str, str], str]:
     return link
 
 
+def _source(source_root: str, file: str) -> str:
+    """A link to a definition's file: relative to the project, or as given when absolute."""
+    return file if file.startswith("/") else f"{source_root}/{file}"
+
+
 def catalog_files(
     project: sm.Project,
     dialects: list[str],
@@ -112,7 +117,7 @@ def catalog_files(
             findings=findings.get(name, []),
             st=state.get(name),
             trend_link=f"../trends/{name}.svg" if name in trends else None,
-            source_link=f"{source_root}/{metric.location.file}#L{metric.location.line}",
+            source_link=f"{_source(source_root, metric.location.file)}#L{metric.location.line}",
         )
 
     names = list(project.metrics)

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from metricc import __version__
 from metricc.backends.catalog import content, svg
 from metricc.backends.catalog.markdown import FOLDERS
+from metricc.cache import BuildCache, digest, rendered
 from metricc.model import semantic as sm
 from metricc.parallel import parallel_map
 
@@ -37,23 +38,14 @@ def _layout() -> jinja2.Template:
     return env.get_template("layout.html.j2")
 
 
-def _renderer(project: sm.Project, root: str, rel: dict[str, dict[str, list[str]]]) -> MarkdownIt:
+@lru_cache(maxsize=1)
+def _renderer() -> MarkdownIt:
+    """Markdown to HTML; a Mermaid block becomes the SVG graph drawn for the page."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
-    links = {
-        f"{kind}:{name}": f"{root}{FOLDERS[kind]}/{name}.html"
-        for kind, names in (("metric", project.metrics), ("goal", project.goals))
-        for name in names
-    }
 
     def render_fence(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
-        token = tokens[idx]
-        info = token.info.strip()
-        if info == "mermaid":
-            name = env.get("metric")
-            if name:
-                near = rel[name]
-                focus = {name, *near["leads"], *near["led_by"], *near["inputs"], *near["used_by"]}
-                return f'<div class="graph">{svg.graph(project, links, focus)}</div>\n'
+        if tokens[idx].info.strip() == "mermaid" and env.get("graph"):
+            return f'<div class="graph">{env["graph"]}</div>\n'
         return str(self.fence(tokens, idx, options, env))
 
     md.add_render_rule("fence", render_fence)
@@ -72,37 +64,56 @@ def _html_links(html: str) -> str:
     )
 
 
-def site_files(project: sm.Project, pages: Mapping[str, str]) -> dict[str, str]:
-    """HTML for every markdown page of the catalogue, plus assets and the search index."""
+def site_files(
+    project: sm.Project, pages: Mapping[str, str], cache: BuildCache | None = None
+) -> dict[str, str]:
+    """HTML for every markdown page of the catalogue, plus assets and the search index.
+
+    With a cache, a page whose markdown and graph are unchanged is not rendered again.
+    """
     files: dict[str, str] = {}
     rel = content.relations(project)
-    renderers: dict[str, MarkdownIt] = {}
+    links: dict[str, dict[str, str]] = {}
 
-    def page_html(path: str) -> tuple[str, str]:
-        text = pages[path]
-        inner = path.removeprefix("catalog/")
-        depth = inner.count("/")
-        root = "../" * depth
-        renderer = renderers.get(root) or renderers.setdefault(root, _renderer(project, root, rel))
-        kind, _, rest = inner.partition("/")
-        name = rest.removesuffix(".md") if rest else ""
-        env = {"metric": name} if kind == "metrics" else {}
-        body = _html_links(renderer.render(text, env))
-        if inner == "README.md":
-            links = {
-                f"{k}:{n}": f"{FOLDERS[k]}/{n}.html"
-                for k, names in (("metric", project.metrics), ("goal", project.goals))
-                for n in names
+    def page_links(root: str) -> dict[str, str]:
+        if root not in links:
+            links[root] = {
+                f"{kind}:{name}": f"{root}{FOLDERS[kind]}/{name}.html"
+                for kind, names in (("metric", project.metrics), ("goal", project.goals))
+                for name in names
             }
-            graph = (
-                f'<h2 id="graph">Goals and indicators</h2>\n<div class="graph">'
-                f"{svg.graph(project, links)}</div>\n"
+        return links[root]
+
+    def graph(path: str) -> str:
+        """The SVG graph of a page: the whole project on the index, neighbours on a metric."""
+        inner = path.removeprefix("catalog/")
+        if inner == "README.md":
+            return svg.graph(project, page_links(""))
+        kind, _, rest = inner.partition("/")
+        if kind != "metrics":
+            return ""
+        name = rest.removesuffix(".md")
+        near = rel[name]
+        focus = {name, *near["leads"], *near["led_by"], *near["inputs"], *near["used_by"]}
+        return svg.graph(project, page_links("../"), focus)
+
+    def target(path: str) -> str:
+        inner = path.removeprefix("catalog/")
+        return "site/" + ("index.html" if inner == "README.md" else inner[:-3] + ".html")
+
+    def page_html(job: tuple[str, str]) -> str:
+        path, drawn = job
+        inner = path.removeprefix("catalog/")
+        root = "../" * inner.count("/")
+        body = _html_links(_renderer().render(pages[path], {"graph": drawn}))
+        if inner == "README.md":
+            section = (
+                f'<h2 id="graph">Goals and indicators</h2>\n<div class="graph">{drawn}</div>\n'
             )
-            body = body.replace("<h2>Goals</h2>", graph + '<h2 id="goals">Goals</h2>', 1)
+            body = body.replace("<h2>Goals</h2>", section + '<h2 id="goals">Goals</h2>', 1)
         body = _anchor_headings(body)
         title = re.search(r"<h1>(.*?)</h1>", body)
-        target = "index.html" if inner == "README.md" else inner.removesuffix(".md") + ".html"
-        return f"site/{target}", _layout().render(
+        return _layout().render(
             title=Markup(title.group(1)) if title else "Catalogue",
             root=root,
             body=Markup(body),
@@ -113,7 +124,15 @@ def site_files(project: sm.Project, pages: Mapping[str, str]) -> dict[str, str]:
         if path.endswith(".svg"):
             files[path.replace("catalog/", "site/", 1)] = text
     markdown = [path for path in pages if path.endswith(".md")]
-    files.update(parallel_map(page_html, markdown))
+    jobs = parallel_map(lambda path: (path, graph(path)), markdown)
+    html = rendered(
+        cache,
+        jobs,
+        lambda job: target(job[0]),
+        lambda job: digest("page", job[0], pages[job[0]], job[1]),
+        page_html,
+    )
+    files.update(zip((target(path) for path in markdown), html, strict=True))
     assets = resources.files("metricc").joinpath("templates", "site")
     for asset in ASSETS:
         files[f"site/assets/{asset}"] = assets.joinpath(asset).read_text("utf-8")

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from metricc import __version__
+from metricc.backends.inputs import Inputs
 from metricc.backends.sql.dialects import DEFAULT_DIALECT, QUIRKS, quirks
 from metricc.backends.sql.query import QueryError, QueryOptions, build_query
+from metricc.cache import BuildCache, digest, rendered
 from metricc.model import semantic as sm
-from metricc.parallel import parallel_map
 
 __all__ = ["DEFAULT_DIALECT", "QUIRKS", "QueryError", "QueryOptions", "metric_sql", "sql_files"]
 
@@ -38,14 +39,25 @@ def sql_files(
     project: sm.Project,
     dialects: list[str],
     progress: Callable[[str, int, int], None] | None = None,
+    cache: BuildCache | None = None,
 ) -> dict[str, str]:
-    """`sql/<dialect>/<metric>.sql` for every metric and dialect (on every core when large)."""
+    """`sql/<dialect>/<metric>.sql` for every metric and dialect (on every core when large).
+
+    With a cache, a query whose inputs (the metric, what it is computed from,
+    their sources) are unchanged since the previous build is not built again.
+    """
     jobs = [(dialect, name) for dialect in dialects for name in project.metrics]
-    texts = parallel_map(
-        lambda job: metric_sql(project, job[1], job[0]),
+    inputs = Inputs(project)
+
+    def path(job: tuple[str, str]) -> str:
+        return f"sql/{job[0]}/{job[1]}.sql"
+
+    texts = rendered(
+        cache,
         jobs,
+        path,
+        lambda job: digest("sql", path(job), inputs.metric(job[1])),
+        lambda job: metric_sql(project, job[1], job[0]),
         (lambda done, total: progress("sql", done, total)) if progress else None,
     )
-    return {
-        f"sql/{dialect}/{name}.sql": text for (dialect, name), text in zip(jobs, texts, strict=True)
-    }
+    return {path(job): text for job, text in zip(jobs, texts, strict=True)}

@@ -1,0 +1,200 @@
+"""The build cache: what the previous build already made, reused when its inputs are the same.
+
+It lives in the build folder (`.metricc/`), is replaced together with the build,
+and is never trusted beyond its keys. Every key is a digest of everything the
+result depends on, the compiler included (its own files and the versions of the
+libraries that shape output), so a hit gives the bytes a fresh build would:
+
+- parsed files: a source's path and text -> its syntax tree and syntax errors;
+- renders: the digest of an output's exact inputs -> the previous build's file;
+- files: a file whose bytes are unchanged is hard-linked from the previous
+  build rather than written again.
+
+A missing, damaged or foreign cache is simply a miss.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import pickle
+import sys
+from collections.abc import Callable, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+import metricc
+from metricc.parallel import parallel_map
+
+T = TypeVar("T")
+
+FOLDER = ".metricc"
+INDEX = f"{FOLDER}/index.json"
+# Libraries whose version changes what metricc writes.
+LIBRARIES = ("lark", "pydantic", "sqlglot", "jinja2", "markdown-it-py")
+COMPILER_FILES = (".py", ".lark", ".j2", ".css", ".js", ".json", ".toml", ".md")
+
+
+@functools.cache
+def compiler_fingerprint() -> str:
+    """A digest of this compiler: its files, Python's version and the output-shaping libraries."""
+    h = hashlib.sha256(sys.version.encode())
+    for name in LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=?\0".encode())
+    package = Path(metricc.__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in COMPILER_FILES and path.is_file():
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def digest(*parts: str) -> str:
+    """One key from several texts (unambiguous: each part is length-prefixed)."""
+    h = hashlib.sha256(compiler_fingerprint().encode())
+    for part in parts:
+        data = part.encode("utf-8")
+        h.update(f"{len(data)}:".encode())
+        h.update(data)
+    return h.hexdigest()[:40]
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
+
+
+def parse_path(key: str) -> str:
+    return f"{FOLDER}/parse/{key}.pickle"
+
+
+class BuildCache:
+    """The previous build's index, and the entries this build keeps for the next one.
+
+    `previous` is the build folder as it is before this compile (or None for no
+    cache). Only entries this build uses are kept, so the cache never grows stale.
+    """
+
+    def __init__(self, previous: Path | None) -> None:
+        self.previous = previous
+        self.files: dict[str, str] = {}
+        self.stamps: dict[str, list[int]] = {}
+        self.renders: dict[str, str] = {}
+        self.kept_renders: dict[str, str] = {}
+        self.parsed_files: dict[str, bytes] = {}
+        self.hits = 0
+        if previous is None:
+            return
+        try:
+            index = json.loads((previous / INDEX).read_text("utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(index, dict) or index.get("compiler") != compiler_fingerprint():
+            return
+        files = index.get("files") or {}
+        self.files = {path: entry[0] for path, entry in files.items()}
+        self.stamps = {path: entry[1:] for path, entry in files.items()}
+        self.renders = dict(index.get("renders") or {})
+
+    # --- files ----------------------------------------------------------------
+
+    def unchanged(self, path: str, content_key: str) -> Path | None:
+        """The previous build's copy of a file, if its bytes are these.
+
+        The file must also be as the previous build left it (same size and
+        modification time), so a hand-edited build file is written afresh.
+        """
+        if self.previous is None or self.files.get(path) != content_key:
+            return None
+        try:
+            found = (self.previous / path).stat()
+        except OSError:
+            return None
+        return (
+            self.previous / path
+            if [found.st_size, found.st_mtime_ns] == self.stamps[path]
+            else None
+        )
+
+    def _read(self, path: str) -> bytes | None:
+        """A file of the previous build, only if it is still what the index says."""
+        if self.previous is None or path not in self.files:
+            return None
+        try:
+            data = (self.previous / path).read_bytes()
+        except OSError:
+            return None
+        return data if content_digest(data) == self.files[path] else None
+
+    # --- parsed files ---------------------------------------------------------
+
+    def parsed(self, key: str) -> Any | None:
+        """The parse result stored under `key`, or None."""
+        data = self._read(parse_path(key))
+        if data is None:
+            return None
+        try:
+            value = pickle.loads(data)
+        except Exception:  # a damaged entry is a miss, never an error
+            return None
+        self.parsed_files[parse_path(key)] = data
+        self.hits += 1
+        return value
+
+    def keep_parsed(self, key: str, value: Any) -> None:
+        self.parsed_files[parse_path(key)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    # --- renders --------------------------------------------------------------
+
+    def render(self, key: str) -> str | None:
+        """The text of a previous output made from exactly these inputs, or None."""
+        path = self.renders.get(key)
+        data = self._read(path) if path else None
+        return data.decode("utf-8") if data is not None else None
+
+    def keep_render(self, key: str, path: str) -> None:
+        self.kept_renders[key] = path
+
+    # --- the next build's index ----------------------------------------------
+
+    def index(self, files: dict[str, list[Any]]) -> str:
+        """The index of the build being written: per file its digest, size and
+        modification time; and the renders it keeps."""
+        renders = {k: p for k, p in sorted(self.kept_renders.items()) if p in files}
+        return json.dumps(
+            {
+                "compiler": compiler_fingerprint(),
+                "files": dict(sorted(files.items())),
+                "renders": renders,
+            },
+            indent=0,
+        )
+
+
+def rendered(
+    cache: BuildCache | None,
+    items: Sequence[T],
+    path: Callable[[T], str],
+    key: Callable[[T], str],
+    make: Callable[[T], str],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[str]:
+    """`[make(item) for item in items]` on every core, each taken from the previous
+    build instead when its key (`key(item)`: a digest of its inputs) is unchanged."""
+    if cache is None:
+        return parallel_map(make, items, progress)
+
+    def one(item: T) -> tuple[str, str, bool]:
+        k = key(item)
+        text = cache.render(k)
+        return (k, text, True) if text is not None else (k, make(item), False)
+
+    done = parallel_map(one, items, progress)
+    for item, (k, _, hit) in zip(items, done, strict=True):
+        cache.keep_render(k, path(item))
+        cache.hits += hit
+    return [text for _, text, _ in done]

@@ -1,0 +1,145 @@
+"""The build cache: a second compile reuses what is unchanged and is never stale.
+
+The oracle is a clean build: after every edit, the incremental build must be
+byte-for-byte what `compile --no-cache` writes into an empty folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from metricc import cache
+from metricc.output import read_tree
+from tests.cli.test_workflow import edit, run
+from tests.conftest import METRICS
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(METRICS, tmp_path / "metrics")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "metrics"
+
+
+def compile_to(out: str, *extra: str) -> str:
+    code, output = run("compile", "metrics", "--out", out, *extra)
+    assert code == 0, output
+    return output.strip().splitlines()[-1]
+
+
+def assert_same_as_clean_build() -> None:
+    shutil.rmtree("clean", ignore_errors=True)
+    compile_to("clean", "--no-cache")
+    assert read_tree(Path("build")) == read_tree(Path("clean"))
+
+
+def test_an_unchanged_project_is_all_reused_and_files_are_linked_not_copied(
+    project: Path,
+) -> None:
+    first = compile_to("build")
+    assert "kept from the previous build" not in first
+    query = Path("build/sql/duckdb/stickiness.sql")
+    inode = query.stat().st_ino
+    second = compile_to("build")
+    files = int(second.split("(")[1].split(" files")[0])
+    assert f"{files} unchanged, kept from the previous build" in second
+    assert query.stat().st_ino == inode
+    assert_same_as_clean_build()
+
+
+def test_an_edit_to_a_source_reaches_the_formula_metric_that_depends_on_it(
+    project: Path,
+) -> None:
+    compile_to("build")
+    before = Path("build/sql/duckdb/stickiness.sql").read_text()
+    assert '"occurred_at"' in before
+    edit(project / "sources.metric", "  time: occurred_at\n", "  time: happened_at\n")
+    output = compile_to("build")
+    assert "kept from the previous build" in output
+    after = Path("build/sql/duckdb/stickiness.sql").read_text()
+    assert '"happened_at"' in after and '"occurred_at"' not in after
+    assert_same_as_clean_build()
+
+
+EDITS: list[tuple[str, Callable[[Path], None]]] = [
+    ("a target", lambda p: edit(p / "engagement.metric", ">= 25% by", ">= 30% by")),
+    (
+        "a formula input",
+        lambda p: edit(
+            p / "engagement.metric", "formula: dau / mau", "formula: weekly_core_users / mau"
+        ),
+    ),
+    ("a table", lambda p: edit(p / "sources.metric", "  table: events\n", "  table: raw.events\n")),
+    ("a team's channel", lambda p: edit(p / "teams.metric", "#", "#x-")),
+    (
+        "lines above a metric",
+        lambda p: edit(p / "engagement.metric", "metric dau {", "\n\nmetric dau {"),
+    ),
+    (
+        "a new file",
+        lambda p: (p / "extra.metric").write_text(
+            'metric extra_orders {\n  title: "Extra orders"\n  owner: growth\n'
+            "  goal: revenue\n"
+            "  unit: count\n  direction: up\n  grain: week\n  indicator: lagging\n"
+            "  measure: count(orders.order_id)\n  target: >= 10 by 2027-03-31\n"
+            '  action: "Look at the funnel."\n}\n'
+        ),
+    ),
+    ("a deleted file", lambda p: (p / "delivery.metric").unlink()),
+]
+
+
+@pytest.mark.parametrize("change", [e[1] for e in EDITS], ids=[e[0] for e in EDITS])
+def test_after_an_edit_the_build_equals_a_clean_build(
+    project: Path, change: Callable[[Path], None]
+) -> None:
+    compile_to("build")
+    change(project)
+    compile_to("build")
+    assert_same_as_clean_build()
+
+
+def test_a_hand_edited_build_file_is_not_trusted(project: Path) -> None:
+    compile_to("build")
+    query = Path("build/sql/duckdb/stickiness.sql")
+    good = query.read_text()
+    query.write_text("SELECT 1;\n")
+    compile_to("build")
+    assert query.read_text() == good
+
+
+def test_a_damaged_cache_is_a_miss_not_an_error(project: Path) -> None:
+    compile_to("build")
+    for pickle in Path("build/.metricc/parse").iterdir():
+        pickle.write_bytes(b"not a pickle")
+    index = Path("build/.metricc/index.json")
+    data = json.loads(index.read_text())
+    data["files"] = {path: digest for path, digest in data["files"].items() if "parse" not in path}
+    index.write_text(json.dumps(data))
+    compile_to("build")
+    assert_same_as_clean_build()
+    index.write_text("{ not json")
+    assert "kept from the previous build" not in compile_to("build")
+
+
+def test_another_compiler_reuses_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    compile_to("build")
+    monkeypatch.setattr(cache, "compiler_fingerprint", lambda: "another compiler")
+    assert "kept from the previous build" not in compile_to("build")
+
+
+def test_no_cache_builds_everything_afresh(project: Path) -> None:
+    compile_to("build")
+    assert "kept from the previous build" not in compile_to("build", "--no-cache")
+
+
+def test_compile_check_ignores_the_cache_folder(project: Path) -> None:
+    compile_to("build")
+    shutil.rmtree("build/.metricc")
+    code, output = run("compile", "metrics", "--out", "build", "--check")
+    assert code == 0, output
