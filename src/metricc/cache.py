@@ -171,7 +171,7 @@ class BuildCache:
                 "files": dict(sorted(files.items())),
                 "renders": renders,
             },
-            indent=0,
+            separators=(",", ":"),
         )
 
 

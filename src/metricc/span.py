@@ -31,6 +31,19 @@ class Span:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
+    def __reduce__(self) -> tuple[type[Span], tuple[str, int, int, int, int, int, int]]:
+        # The dataclass default looks its fields up for every span; the build cache
+        # unpickles hundreds of thousands of them.
+        return Span, (
+            self.file,
+            self.start,
+            self.end,
+            self.line,
+            self.column,
+            self.end_line,
+            self.end_column,
+        )
+
 
 @dataclass(frozen=True)
 class SourceFile:

@@ -14,12 +14,12 @@ def dumps(data: object) -> str:
 
 
 def manifest_files(project: Project) -> dict[str, str]:
-    manifest = {
-        "metricc_version": __version__,
-        "schema": "manifest.schema.json",
-        "project": project.model_dump(mode="json"),
-    }
+    # The project is serialised by pydantic (in Rust): Python's json module with
+    # indentation runs in pure Python, seconds for a large project. Same layout.
+    header = {"metricc_version": __version__, "schema": "manifest.schema.json"}
+    lines = [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in header.items()]
+    body = project.model_dump_json(indent=2).replace("\n", "\n  ")
     return {
-        "manifest.json": dumps(manifest),
+        "manifest.json": "{\n" + "\n".join(lines) + f'\n  "project": {body}\n}}\n',
         "manifest.schema.json": dumps(Project.model_json_schema(mode="serialization")),
     }

@@ -11,6 +11,7 @@ of every alert with its routing, and Prometheus rules for SLOs.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from metricc.backends.alerts.checks import threshold_query
@@ -116,22 +117,31 @@ def alert_files(
                 ),
             }
         )
-    files["alerts/alerts.yaml"] = dump_yaml({"alerts": index})
+    documents: dict[str, Any] = {"alerts/alerts.yaml": {"alerts": index}}
     for team, rules in grafana.items():
-        files[f"alerts/grafana/{team}.yaml"] = dump_yaml(
-            {
-                "apiVersion": 1,
-                "groups": [
-                    {
-                        "orgId": 1,
-                        "name": f"metricc-{team}",
-                        "folder": "metricc",
-                        "interval": "1h",
-                        "rules": rules,
-                    }
-                ],
-            }
-        )
+        documents[f"alerts/grafana/{team}.yaml"] = {
+            "apiVersion": 1,
+            "groups": [
+                {
+                    "orgId": 1,
+                    "name": f"metricc-{team}",
+                    "folder": "metricc",
+                    "interval": "1h",
+                    "rules": rules,
+                }
+            ],
+        }
+    # Writing YAML is slow in Python (the representer walks every value); the same
+    # document (compared as JSON, which is fast) is not written out twice.
+    paths = list(documents)
+    texts = rendered(
+        cache,
+        paths,
+        lambda path: path,
+        lambda path: digest("yaml", path, json.dumps(documents[path], default=repr)),
+        lambda path: dump_yaml(documents[path]),
+    )
+    files.update(zip(paths, texts, strict=True))
     files.update(rule_files(project))
     files["alerts/alertmanager.yaml"] = alertmanager(project)
     return files

@@ -7,11 +7,11 @@ catalog/goals/<name>.md, catalog/teams/<name>.md, catalog/slos/<name>.md
 
 from __future__ import annotations
 
-import os
+import posixpath
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import jinja2
 
@@ -52,12 +52,19 @@ def page_path(kind: str, name: str) -> str:
     return f"{FOLDERS[kind]}/{name}.md"
 
 
+@cache
+def _folder_from(base: str, folder: str) -> str:
+    """How to reach `folder` from `base`, both inside the catalogue ('' from the same folder)."""
+    relative = posixpath.relpath(folder, base or ".")
+    return "" if relative == "." else relative + "/"
+
+
 def linker(here: str) -> Callable[[str, str], str]:
     """Relative links from the page at `here` (a path inside the catalogue)."""
-    base = os.path.dirname(here)
+    base = posixpath.dirname(here)
 
     def link(kind: str, name: str) -> str:
-        return os.path.relpath(page_path(kind, name), base or ".").replace(os.sep, "/")
+        return f"{_folder_from(base, FOLDERS[kind])}{name}.md"
 
     return link
 
