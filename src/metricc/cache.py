@@ -85,7 +85,7 @@ class BuildCache:
         self.stamps: dict[str, list[int]] = {}
         self.renders: dict[str, str] = {}
         self.kept_renders: dict[str, str] = {}
-        self.parsed_files: dict[str, bytes] = {}
+        self.parsed_files: dict[str, bytes | Callable[[], bytes]] = {}
         self.hits = 0
         if previous is None:
             return
@@ -146,7 +146,11 @@ class BuildCache:
         return value
 
     def keep_parsed(self, key: str, value: Any) -> None:
-        self.parsed_files[parse_path(key)] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        """Keep a parse for the next build; it is pickled when written, by the writer
+        thread while the main thread waits for the SQL workers."""
+        self.parsed_files[parse_path(key)] = functools.partial(
+            pickle.dumps, value, protocol=pickle.HIGHEST_PROTOCOL
+        )
 
     # --- renders --------------------------------------------------------------
 

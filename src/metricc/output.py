@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from metricc.cache import FOLDER, INDEX, BuildCache, content_digest
+
+Content = str | bytes | Callable[[], bytes]
 
 
 class BuildFolder:
@@ -42,19 +44,23 @@ class BuildFolder:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="metricc-write")
+        self.add(self.cache.parsed_files)
         return self
 
-    def add(self, files: Mapping[str, str | bytes]) -> None:
-        """Queue files for writing (paths relative to the build folder)."""
+    def add(self, files: Mapping[str, Content]) -> None:
+        """Queue files for writing (paths relative to the build folder); a callable
+        content is made by the writer thread, while the caller goes on."""
         for done in [f for f in self._pending if f.done()]:
             done.result()  # a failed write stops the build at once
             self._pending.remove(done)
         self._pending.append(self._writer.submit(self._write, dict(files)))
 
-    def _write(self, files: dict[str, str | bytes]) -> None:
+    def _write(self, files: dict[str, Content]) -> None:
         folders: set[Path] = set()
         for relative in sorted(files):
             content = files[relative]
+            if callable(content):
+                content = content()
             data = content.encode("utf-8") if isinstance(content, str) else content
             key = content_digest(data)
             target = self.staging / relative
@@ -86,8 +92,6 @@ class BuildFolder:
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         try:
-            if error is None:
-                self.add(self.cache.parsed_files)
             self._drain()
             if error is None:  # the index names every file, so it is written last
                 index = self.staging / INDEX
