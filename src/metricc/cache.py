@@ -141,7 +141,10 @@ class BuildCache:
             value = pickle.loads(data)
         except Exception:  # a damaged entry is a miss, never an error
             return None
-        self.parsed_files[parse_path(key)] = data
+        # Kept by reference: the writer reads it again and hard-links it, so a large
+        # project's pickles are not all held in memory.
+        assert self.previous is not None
+        self.parsed_files[parse_path(key)] = (self.previous / parse_path(key)).read_bytes
         self.hits += 1
         return value
 
