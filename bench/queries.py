@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from metricc.backends.sql import metric_sql
-from metricc.pipeline import check_project
+from metricc.pipeline import check_project, release
 from metricc.warehouse.sample import write_duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +38,7 @@ def main() -> None:
         print(f"wrote {db} ({counts['events']:,} events) in {time.perf_counter() - started:.0f}s")
     project = check_project(ROOT / "metrics").project
     assert project is not None
+    release()  # a long-lived process: the model goes back to the garbage collector
     con = duckdb.connect(str(db), read_only=True)
     con.execute((ORACLE / "_macros.sql").read_text())
     events = con.execute("SELECT count(*) FROM events").fetchone()[0]

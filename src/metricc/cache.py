@@ -85,20 +85,19 @@ class BuildCache:
         self.stamps: dict[str, list[int]] = {}
         self.renders: dict[str, str] = {}
         self.kept_renders: dict[str, str] = {}
-        self.parsed_files: dict[str, bytes | Callable[[], bytes]] = {}
-        self.hits = 0
+        self.parsed_files: dict[str, Callable[[], bytes]] = {}
         if previous is None:
             return
         try:
             index = json.loads((previous / INDEX).read_text("utf-8"))
-        except (OSError, ValueError):
-            return
-        if not isinstance(index, dict) or index.get("compiler") != compiler_fingerprint():
-            return
-        files = index.get("files") or {}
-        self.files = {path: entry[0] for path, entry in files.items()}
-        self.stamps = {path: entry[1:] for path, entry in files.items()}
-        self.renders = dict(index.get("renders") or {})
+            if index["compiler"] != compiler_fingerprint():
+                return
+            files = {str(path): list(entry) for path, entry in index["files"].items()}
+            self.files = {path: str(entry[0]) for path, entry in files.items()}
+            self.stamps = {path: entry[1:] for path, entry in files.items()}
+            self.renders = {str(key): str(path) for key, path in index["renders"].items()}
+        except Exception:  # no index, or not one of ours: nothing is reused
+            self.files, self.stamps, self.renders = {}, {}, {}
 
     # --- files ----------------------------------------------------------------
 
@@ -145,7 +144,6 @@ class BuildCache:
         # project's pickles are not all held in memory.
         assert self.previous is not None
         self.parsed_files[parse_path(key)] = (self.previous / parse_path(key)).read_bytes
-        self.hits += 1
         return value
 
     def keep_parsed(self, key: str, value: Any) -> None:
@@ -195,13 +193,11 @@ def rendered(
     if cache is None:
         return parallel_map(make, items, progress)
 
-    def one(item: T) -> tuple[str, str, bool]:
+    def one(item: T) -> tuple[str, str]:
         k = key(item)
-        text = cache.render(k)
-        return (k, text, True) if text is not None else (k, make(item), False)
+        return k, cache.render(k) or make(item)
 
     done = parallel_map(one, items, progress)
-    for item, (k, _, hit) in zip(items, done, strict=True):
+    for item, (k, _) in zip(items, done, strict=True):
         cache.keep_render(k, path(item))
-        cache.hits += hit
-    return [text for _, text, _ in done]
+    return [text for _, text in done]

@@ -123,8 +123,10 @@ def test_a_damaged_cache_is_a_miss_not_an_error(project: Path) -> None:
     index.write_text(json.dumps(data))
     compile_to("build")
     assert_same_as_clean_build()
-    index.write_text("{ not json")
-    assert "kept from the previous build" not in compile_to("build")
+    for damaged in ("{ not json", '{"compiler": 1, "files": [], "renders": 2}', "[]"):
+        compile_to("build")
+        index.write_text(damaged)
+        assert "kept from the previous build" not in compile_to("build")
 
 
 def test_another_compiler_reuses_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
