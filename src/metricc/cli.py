@@ -293,7 +293,7 @@ def compile_(
     db: str | None,
     no_cache: bool,
 ) -> None:
-    """Compile PATH into a build folder: manifest, JSON Schema, SQL and alert rules.
+    """Compile PATH into a build folder: manifest, SQL, alert rules and the catalogue.
 
     The folder is replaced only when the whole build succeeds: a failed
     compile leaves the previous build untouched. What the previous build made
@@ -304,6 +304,8 @@ def compile_(
     Examples:
       metricc compile
       metricc compile metrics --out build --dialect duckdb --dialect postgres
+      metricc compile --check         # in CI, when build/ is committed
+      metricc compile --no-cache      # ignore what the previous build made
     """
     from metricc.backends.alerts import alert_files
     from metricc.backends.catalog.markdown import catalog_files
