@@ -85,7 +85,7 @@ class BuildCache:
         self.stamps: dict[str, list[int]] = {}
         self.renders: dict[str, str] = {}
         self.kept_renders: dict[str, str] = {}
-        self.parsed_files: dict[str, Callable[[], bytes]] = {}
+        self.parsed_files: dict[str, bytes | Callable[[], bytes]] = {}
         if previous is None:
             return
         try:
@@ -147,11 +147,18 @@ class BuildCache:
         return value
 
     def keep_parsed(self, key: str, value: Any) -> None:
-        """Keep a parse for the next build; it is pickled when written, by the writer
-        thread while the main thread waits for the SQL workers."""
-        self.parsed_files[parse_path(key)] = functools.partial(
-            pickle.dumps, value, protocol=pickle.HIGHEST_PROTOCOL
+        """Keep a parse for the next build: its pickle, or the tree itself, pickled
+        when written by the writer thread (while the main thread waits for workers)."""
+        self.parsed_files[parse_path(key)] = (
+            value
+            if isinstance(value, bytes)
+            else functools.partial(pickle.dumps, value, protocol=pickle.HIGHEST_PROTOCOL)
         )
+
+    def take_parsed(self) -> dict[str, bytes | Callable[[], bytes]]:
+        """The parse entries to write into the new build (handed over once, then let go)."""
+        entries, self.parsed_files = self.parsed_files, {}
+        return entries
 
     # --- renders --------------------------------------------------------------
 

@@ -44,7 +44,7 @@ class BuildFolder:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="metricc-write")
-        self.add(self.cache.parsed_files)
+        self.add(self.cache.take_parsed())
         return self
 
     def add(self, files: Mapping[str, Content]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -30,30 +30,38 @@ def parallel_map(
     items: Sequence[T],
     progress: Callable[[int, int], None] | None = None,
 ) -> list[R]:
-    """`[function(item) for item in items]`, on every core when it pays."""
+    """`[function(item) for item in items]`, on every core when it pays
+    (from PARALLEL_FROM items, sent to the workers in chunks)."""
+    workers = min(os.cpu_count() or 1, 8)
+    size = max(25, len(items) // (workers * 4))
+    out: list[R] = []
+    for result in parallel_results(function, items, len(items) >= PARALLEL_FROM, size):
+        out.append(result)
+        if progress:
+            progress(len(out), len(items))
+    return out
+
+
+def parallel_results(
+    function: Callable[[T], R], items: Sequence[T], worth_it: bool, chunk: int = 1
+) -> Iterator[R]:
+    """`function(item)` for each item in order, as each is ready: on every core
+    when the caller says it is worth it and the platform can fork."""
     workers = min(os.cpu_count() or 1, 8)
     if (
-        len(items) < PARALLEL_FROM
+        not worth_it
+        or len(items) < 2
         or workers < 2
         or "fork" not in mp.get_all_start_methods()
         or _TASK
     ):
-        results = []
-        for index, item in enumerate(items):
-            if progress:
-                progress(index, len(items))
-            results.append(function(item))
-        return results
-    size = max(25, len(items) // (workers * 4))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    out: list[R] = []
+        yield from map(function, items)
+        return
+    chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
     _TASK["function"] = function
     try:
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
             for done in pool.map(_run_chunk, chunks):
-                out += done
-                if progress:
-                    progress(len(out), len(items))
+                yield from done
     finally:
         _TASK.clear()
-    return out

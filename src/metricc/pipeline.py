@@ -13,6 +13,7 @@ returns diagnostics instead of raising; only the CLI prints or exits.
 from __future__ import annotations
 
 import gc
+import pickle
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,9 +24,14 @@ from metricc.diagnostics import Diagnostic, has_errors
 from metricc.loader import display_path, load_sources
 from metricc.model import ast
 from metricc.model.semantic import Project
+from metricc.parallel import parallel_results
 from metricc.resolve import resolve
 from metricc.span import SourceFile
 from metricc.syntax.parser import parse_source
+
+# From this much text to parse, files go to worker processes (each returns its tree
+# pickled, which is also its cache entry); below it, forking costs more than it saves.
+PARALLEL_PARSE_FROM = 256 * 1024
 
 
 @dataclass
@@ -88,17 +94,36 @@ def _parse_into(result: Compilation, root: Path, cache: BuildCache | None) -> No
     unreadable = {d.span.file for d in problems if d.span}  # not text: not parsed
     for source in texts:
         result.sources[source.path] = source
-        if source.path in unreadable:
-            continue
-        key = digest("parse", source.path, source.text) if cache else ""
-        parsed = cache.parsed(key) if cache else None
-        if parsed is None:
-            parsed = parse_source(source)
-            if cache:
-                cache.keep_parsed(key, parsed)
-        file, syntax = parsed
+    readable = [s for s in texts if s.path not in unreadable]
+    for file, syntax in _parse_all(readable, cache):
         result.files.append(file)
         result.diagnostics += syntax
+
+
+def _parse_all(
+    sources: list[SourceFile], cache: BuildCache | None
+) -> list[tuple[ast.File, list[Diagnostic]]]:
+    """Each file's tree, from the cache or parsed; a large project's files are
+    parsed on every core while this process unpickles those already done."""
+    keys = [digest("parse", s.path, s.text) if cache else "" for s in sources]
+    found = [cache.parsed(key) if cache else None for key in keys]
+    misses = [i for i, tree in enumerate(found) if tree is None]
+    if len(misses) > 1 and sum(len(sources[i].text) for i in misses) >= PARALLEL_PARSE_FROM:
+        blobs = parallel_results(_parse_pickled, [sources[i] for i in misses], worth_it=True)
+        for i, blob in zip(misses, blobs, strict=True):
+            found[i] = pickle.loads(blob)
+            if cache:  # the same bytes are the cache entry
+                cache.keep_parsed(keys[i], blob)
+    for i in misses:
+        if found[i] is None:
+            found[i] = parse_source(sources[i])
+            if cache:
+                cache.keep_parsed(keys[i], found[i])
+    return [tree for tree in found if tree is not None]
+
+
+def _parse_pickled(source: SourceFile) -> bytes:
+    return pickle.dumps(parse_source(source), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def check_project(root: Path, cache: BuildCache | None = None) -> Compilation:

@@ -1,0 +1,35 @@
+"""A large project is parsed on every core; the result is the same as parsing in-process."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from metricc import pipeline
+from metricc.cache import BuildCache
+from tests.conftest import ROOT
+
+
+def _synthetic() -> object:
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_parallel_parse_equals_in_process_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _synthetic().write_project(tmp_path / "p", 1000, files=4)  # type: ignore[attr-defined]
+    (folder / "broken.metric").write_text("metric broken {\n  title: \n")
+    assert sum(len(p.read_text()) for p in folder.iterdir()) > pipeline.PARALLEL_PARSE_FROM
+    cache = BuildCache(None)
+    parallel = pipeline.parse_project(folder, cache)
+    monkeypatch.setattr(pipeline, "PARALLEL_PARSE_FROM", 10**12)
+    serial = pipeline.parse_project(folder)
+    assert parallel.files == serial.files
+    assert parallel.diagnostics == serial.diagnostics and serial.diagnostics
+    assert len(cache.take_parsed()) == len(serial.files)
