@@ -13,6 +13,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
+from metricc.model.semantic import Project
 from metricc.pipeline import Compilation, check_project, release
 
 # In CI the property tests replay a fixed sequence of examples, so a run is repeatable;
@@ -78,6 +79,16 @@ def write_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ign
         return check_project(Path("project"))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def reference_project() -> Project:
+    """The reference metric set (metrics/), resolved once; paths relative to the repository."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(ROOT)
+        result = check_project(METRICS.relative_to(ROOT))
+    assert result.project is not None
+    return result.project
 
 
 @pytest.fixture(scope="session")

@@ -16,28 +16,19 @@ from syrupy.assertion import SnapshotAssertion
 from metricc.backends.alerts import alert_files
 from metricc.backends.alerts.prometheus import POLICY, budget
 from metricc.model.semantic import Project
-from metricc.pipeline import check_project
-from tests.conftest import METRICS, ROOT
 
 DIALECTS = ["duckdb", "postgres", "snowflake", "bigquery", "spark", "trino", "redshift"]
 
 
 @pytest.fixture(scope="module")
-def project() -> Project:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(ROOT)
-        result = check_project(METRICS.relative_to(ROOT))
-    assert result.project is not None
-    return result.project
+def files(reference_project: Project) -> dict[str, str]:
+    return alert_files(reference_project, DIALECTS)
 
 
-@pytest.fixture(scope="module")
-def files(project: Project) -> dict[str, str]:
-    return alert_files(project, DIALECTS)
-
-
-def test_every_threshold_has_a_check_per_dialect(project: Project, files: dict[str, str]) -> None:
-    with_thresholds = [m for m in project.metrics.values() if m.thresholds]
+def test_every_threshold_has_a_check_per_dialect(
+    reference_project: Project, files: dict[str, str]
+) -> None:
+    with_thresholds = [m for m in reference_project.metrics.values() if m.thresholds]
     assert with_thresholds
     for metric in with_thresholds:
         for dialect in DIALECTS:
@@ -74,8 +65,10 @@ def test_grafana_provisioning_shape(files: dict[str, str]) -> None:
     assert rule["labels"]["severity"] == "critical"
 
 
-def test_burn_rate_thresholds_are_exact_decimals(project: Project, files: dict[str, str]) -> None:
-    slo = project.slos["api_availability_prom"]
+def test_burn_rate_thresholds_are_exact_decimals(
+    reference_project: Project, files: dict[str, str]
+) -> None:
+    slo = reference_project.slos["api_availability_prom"]
     text = files["alerts/prometheus/api_availability_prom.alerts.yaml"]
     for rate in POLICY:
         assert f"> {format((rate.burn * budget(slo)).normalize(), 'f')} " in text

@@ -15,9 +15,7 @@ import pytest
 from metricc.backends.catalog.markdown import catalog_files
 from metricc.backends.catalog.site import site_files
 from metricc.model import semantic as sm
-from metricc.pipeline import check_project
 from tests.catalog.test_catalog import hostile_project
-from tests.conftest import METRICS, ROOT
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -60,17 +58,8 @@ def write_site(project: sm.Project, folder: Path, dialects: list[str]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def reference() -> sm.Project:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(ROOT)
-        result = check_project(METRICS.relative_to(ROOT))
-    assert result.project is not None
-    return result.project
-
-
-@pytest.fixture(scope="module")
-def site(reference: sm.Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_site(reference, tmp_path_factory.mktemp("site"), ["duckdb", "postgres"])
+def site(reference_project: sm.Project, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_site(reference_project, tmp_path_factory.mktemp("site"), ["duckdb", "postgres"])
 
 
 def open_page(browser: Any, url: str) -> tuple[Any, list[str]]:
@@ -132,22 +121,24 @@ def test_every_internal_link_resolves(browser: Any, site: Path) -> None:
     page.close()
 
 
-def test_graph_has_one_edge_per_link(browser: Any, site: Path, reference: sm.Project) -> None:
+def test_graph_has_one_edge_per_link(
+    browser: Any, site: Path, reference_project: sm.Project
+) -> None:
     page, _ = open_page(browser, (site / "index.html").as_uri())
 
     def count(kind: str) -> int:
         return int(page.locator(f'#graph + .graph path.edge[data-kind="{kind}"]').count())
 
-    assert count("leads") == sum(len(m.leads) for m in reference.metrics.values())
+    assert count("leads") == sum(len(m.leads) for m in reference_project.metrics.values())
     assert count("input") == sum(
         len(m.definition.inputs)
-        for m in reference.metrics.values()
+        for m in reference_project.metrics.values()
         if isinstance(m.definition, sm.Derived)
     )
-    assert count("goal") == sum(1 for m in reference.metrics.values() if m.goal)
-    assert count("parent") == sum(1 for g in reference.goals.values() if g.parent)
+    assert count("goal") == sum(1 for m in reference_project.metrics.values() if m.goal)
+    assert count("parent") == sum(1 for g in reference_project.goals.values() if g.parent)
     nodes = page.locator("#graph + .graph a.node")
-    assert nodes.count() == len(reference.metrics) + len(reference.goals)
+    assert nodes.count() == len(reference_project.metrics) + len(reference_project.goals)
     nodes.filter(has_text="Weekly core-workflow users").first.click()
     page.wait_for_load_state()
     assert page.url.endswith("/metrics/weekly_core_users.html")

@@ -12,21 +12,12 @@ from metricc.backends.catalog.markdown import catalog_files
 from metricc.backends.catalog.site import site_files
 from metricc.model.semantic import Project
 from metricc.pipeline import check_project
-from tests.conftest import METRICS, ROOT
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
-def project() -> Project:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(ROOT)
-        result = check_project(METRICS.relative_to(ROOT))
-    assert result.project is not None
-    return result.project
-
-
-@pytest.fixture(scope="module")
-def pages(project: Project) -> dict[str, str]:
-    return catalog_files(project, ["duckdb", "postgres"])
+def pages(reference_project: Project) -> dict[str, str]:
+    return catalog_files(reference_project, ["duckdb", "postgres"])
 
 
 @pytest.mark.parametrize(
@@ -46,8 +37,10 @@ def test_markdown_snapshot(
     assert pages[f"catalog/{page}"] == text_snapshot
 
 
-def test_every_metric_page_has_every_section(project: Project, pages: dict[str, str]) -> None:
-    for name, metric in project.metrics.items():
+def test_every_metric_page_has_every_section(
+    reference_project: Project, pages: dict[str, str]
+) -> None:
+    for name, metric in reference_project.metrics.items():
         page = pages[f"catalog/metrics/{name}.md"]
         for needle in (
             "## Definition",
@@ -74,7 +67,7 @@ def test_every_metric_page_has_every_section(project: Project, pages: dict[str, 
         if metric.action:
             assert "When it moves:" in page
     for kind in ("goals", "teams", "slos"):
-        for name in getattr(project, kind):
+        for name in getattr(reference_project, kind):
             assert f"catalog/{kind}/{name}.md" in pages
 
 
@@ -98,8 +91,10 @@ def test_definition_in_plain_words(pages: dict[str, str]) -> None:
     assert "that ended in the period" in churn and "active at the period's start" in churn
 
 
-def test_site_pages_for_every_markdown_page(project: Project, pages: dict[str, str]) -> None:
-    site = site_files(project, pages)
+def test_site_pages_for_every_markdown_page(
+    reference_project: Project, pages: dict[str, str]
+) -> None:
+    site = site_files(reference_project, pages)
     for path in pages:
         if path.endswith(".md"):
             name = path.replace("catalog/", "site/").replace("README.md", "index.md")

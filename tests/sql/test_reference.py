@@ -11,20 +11,10 @@ import pytest
 
 from metricc.backends.sql import metric_sql
 from metricc.model.semantic import Project
-from metricc.pipeline import check_project
-from tests.conftest import METRICS, ROOT
+from tests.conftest import ROOT
 
 ORACLE = Path(__file__).resolve().parents[1] / "reference_sql"
 NAMES = sorted(p.stem for p in ORACLE.glob("*.sql") if not p.stem.startswith("_"))
-
-
-@pytest.fixture(scope="module")
-def project() -> Project:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(ROOT)
-        result = check_project(METRICS.relative_to(ROOT))
-    assert result.project is not None
-    return result.project
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +38,13 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def test_every_reference_metric_has_an_oracle(project: Project) -> None:
-    assert set(NAMES) == set(project.metrics)
+def test_every_reference_metric_has_an_oracle(reference_project: Project) -> None:
+    assert set(NAMES) == set(reference_project.metrics)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_generated_sql_matches_oracle(project: Project, con: Any, name: str) -> None:
-    got_columns, got = rows(con, metric_sql(project, name, "duckdb"))
+def test_generated_sql_matches_oracle(reference_project: Project, con: Any, name: str) -> None:
+    got_columns, got = rows(con, metric_sql(reference_project, name, "duckdb"))
     want_columns, want = rows(con, (ORACLE / f"{name}.sql").read_text())
     assert got_columns[: len(want_columns)] == want_columns
     assert len(got) == len(want) > 0
