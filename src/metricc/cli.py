@@ -413,9 +413,9 @@ def _findings_by_block(
     for metric in project.metrics.values():
         lines = [metric.location.line, *(s.end_line for s in metric.spans.values())]
         blocks.setdefault(metric.location.file, []).append((min(lines), max(lines), metric.name))
-    firsts = {file: [b[0] for b in sorted(found)] for file, found in blocks.items()}
     for found in blocks.values():
         found.sort()
+    firsts = {file: [first for first, _, _ in found] for file, found in blocks.items()}
     for d in diagnostics:
         if d.span is None or not d.rule or d.span.file not in blocks:
             continue

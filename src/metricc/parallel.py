@@ -20,6 +20,10 @@ PARALLEL_FROM = 400
 _TASK: dict[str, Any] = {}
 
 
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     function = _TASK["function"]
     return [function(item) for item in chunk]
@@ -32,8 +36,7 @@ def parallel_map(
 ) -> list[R]:
     """`[function(item) for item in items]`, on every core when it pays
     (from PARALLEL_FROM items, sent to the workers in chunks)."""
-    workers = min(os.cpu_count() or 1, 8)
-    size = max(25, len(items) // (workers * 4))
+    size = max(25, len(items) // (_workers() * 4))
     out: list[R] = []
     for result in parallel_results(function, items, len(items) >= PARALLEL_FROM, size):
         out.append(result)
@@ -47,7 +50,7 @@ def parallel_results(
 ) -> Iterator[R]:
     """`function(item)` for each item in order, as each is ready: on every core
     when the caller says it is worth it and the platform can fork."""
-    workers = min(os.cpu_count() or 1, 8)
+    workers = _workers()
     if (
         not worth_it
         or len(items) < 2

@@ -114,8 +114,8 @@ def _parse_all(
             found[i] = pickle.loads(blob)
             if cache:  # the same bytes are the cache entry
                 cache.keep_parsed(keys[i], blob)
-    for i in misses:
-        if found[i] is None:
+    else:
+        for i in misses:
             found[i] = parse_source(sources[i])
             if cache:
                 cache.keep_parsed(keys[i], found[i])
