@@ -72,6 +72,21 @@ def parse_path(key: str) -> str:
     return f"{FOLDER}/parse/{key}.pickle"
 
 
+class Kept(str):
+    """The text of a previous build's file, reused as it is.
+
+    `digest` is its bytes' digest as the index recorded it, so the writer can
+    hard-link the file without encoding and hashing the text again.
+    """
+
+    digest: str
+
+    def __new__(cls, text: str, digest: str) -> Kept:
+        kept = super().__new__(cls, text)
+        kept.digest = digest
+        return kept
+
+
 class BuildCache:
     """The previous build's index, and the entries this build keeps for the next one.
 
@@ -109,13 +124,18 @@ class BuildCache:
         """
         if self.previous is None or self.files.get(path) != content_key:
             return None
+        return self._untouched(path)
+
+    def _untouched(self, path: str) -> Path | None:
+        """A file of the previous build, if it is as the index recorded it."""
+        assert self.previous is not None
         try:
             found = (self.previous / path).stat()
         except OSError:
             return None
         return (
             self.previous / path
-            if [found.st_size, found.st_mtime_ns] == self.stamps[path]
+            if [found.st_size, found.st_mtime_ns] == self.stamps.get(path)
             else None
         )
 
@@ -162,11 +182,18 @@ class BuildCache:
 
     # --- renders --------------------------------------------------------------
 
-    def render(self, key: str) -> str | None:
-        """The text of a previous output made from exactly these inputs, or None."""
-        path = self.renders.get(key)
-        data = self._read(path) if path else None
-        return data.decode("utf-8") if data is not None else None
+    def kept(self, key: str, path: str) -> Kept | None:
+        """The previous build's `path`, if it was made from exactly these inputs (`key`)
+        and is untouched since (a file edited by hand is made again)."""
+        if self.previous is None or self.renders.get(key) != path:
+            return None
+        found = self._untouched(path)
+        if found is None:
+            return None
+        try:
+            return Kept(found.read_bytes().decode("utf-8"), self.files[path])
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def keep_render(self, key: str, path: str) -> None:
         self.kept_renders[key] = path
@@ -196,15 +223,24 @@ def rendered(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[str]:
     """`[make(item) for item in items]` on every core, each taken from the previous
-    build instead when its key (`key(item)`: a digest of its inputs) is unchanged."""
+    build instead when its key (`key(item)`: a digest of its inputs) is unchanged.
+
+    Keys and hits are settled here (a hit is a stat and a read); only the misses
+    go to the workers, so a build that changed little starts none.
+    """
     if cache is None:
         return parallel_map(make, items, progress)
-
-    def one(item: T) -> tuple[str, str]:
-        k = key(item)
-        return k, cache.render(k) or make(item)
-
-    done = parallel_map(one, items, progress)
-    for item, (k, _) in zip(items, done, strict=True):
+    keys = [key(item) for item in items]
+    kept = [cache.kept(k, path(item)) for k, item in zip(keys, items, strict=True)]
+    missing = [item for item, text in zip(items, kept, strict=True) if text is None]
+    hits = len(items) - len(missing)
+    made = iter(
+        parallel_map(
+            make,
+            missing,
+            (lambda done, _: progress(hits + done, len(items))) if progress else None,
+        )
+    )
+    for k, item in zip(keys, items, strict=True):
         cache.keep_render(k, path(item))
-    return [text for _, text in done]
+    return [text if text is not None else next(made) for text in kept]

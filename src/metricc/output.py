@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from metricc.cache import FOLDER, INDEX, BuildCache, content_digest
+from metricc.cache import FOLDER, INDEX, BuildCache, Kept, content_digest
 
 Content = str | bytes | Callable[[], bytes]
 
@@ -61,14 +61,17 @@ class BuildFolder:
             content = files[relative]
             if callable(content):
                 content = content()
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            key = content_digest(data)
             target = self.staging / relative
             if target.parent not in folders:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(target.parent)
+            if isinstance(content, Kept):  # linked by the digest the index recorded
+                key, data = content.digest, None
+            else:
+                data = _bytes(content)
+                key = content_digest(data)
             if not self._link(self.cache.unchanged(relative, key), target):
-                target.write_bytes(data)
+                target.write_bytes(_bytes(content) if data is None else data)
             found = target.stat()
             self.written[relative] = [key, found.st_size, found.st_mtime_ns]
 
@@ -116,6 +119,10 @@ class BuildFolder:
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
+
+
+def _bytes(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

@@ -66,7 +66,24 @@ def test_an_edit_to_a_source_reaches_the_formula_metric_that_depends_on_it(
     assert_same_as_clean_build()
 
 
+def test_an_input_metric_s_title_leaves_its_dependents_queries_as_they_were(
+    project: Path,
+) -> None:
+    compile_to("build")
+    own, dependent = Path("build/sql/duckdb/dau.sql"), Path("build/sql/duckdb/stickiness.sql")
+    inodes = own.stat().st_ino, dependent.stat().st_ino
+    edit(project / "engagement.metric", '"Daily active users"', '"Daily actives"')
+    compile_to("build")
+    assert "(Daily actives)" in own.read_text() and own.stat().st_ino != inodes[0]
+    assert dependent.stat().st_ino == inodes[1]
+    assert_same_as_clean_build()
+
+
 EDITS: list[tuple[str, Callable[[Path], None]]] = [
+    (
+        "an input metric's description",
+        lambda p: edit(p / "engagement.metric", "Distinct users with any", "Users with any"),
+    ),
     ("a target", lambda p: edit(p / "engagement.metric", ">= 25% by", ">= 30% by")),
     (
         "a formula input",

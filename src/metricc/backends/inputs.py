@@ -2,12 +2,21 @@
 
 A metric's query reads the metric, every metric its value is computed from
 (formula inputs, transitively) and the sources they read; nothing else of the
-project. Their JSON is the input, so any change to any of them is a new key.
+project. Their JSON is the input, so any change to any of them is a new key,
+except an input metric's descriptive fields (its title, owner, where it is
+written...), which no other metric's query or check reads.
 """
 
 from __future__ import annotations
 
 from metricc.model import semantic as sm
+
+# What only describes a block: a metric's own outputs show these, no other
+# metric's query or check reads them.
+DESCRIPTIVE = frozenset(
+    {"title", "description", "owner", "goal", "tier", "indicator", "leads"}
+    | {"action", "runbook", "tags", "location"}
+)
 
 
 class Inputs:
@@ -15,27 +24,38 @@ class Inputs:
 
     def __init__(self, project: sm.Project) -> None:
         self.project = project
-        self._metrics: dict[str, str] = {}
-        self._sources: dict[str, str] = {}
+        self._computed: dict[tuple[str, str], str] = {}
         self._closures: dict[str, str] = {}
 
-    def _metric(self, name: str) -> str:
-        text = self._metrics.get(name)
+    def _computing(self, kind: str, block: sm.Metric | sm.Source) -> str:
+        """The JSON of what a block contributes to another metric's value."""
+        key = (kind, block.name)
+        text = self._computed.get(key)
         if text is None:
-            text = self._metrics[name] = self.project.metrics[name].model_dump_json()
-        return text
-
-    def _source(self, name: str) -> str:
-        text = self._sources.get(name)
-        if text is None:
-            text = self._sources[name] = self.project.sources[name].model_dump_json()
+            text = self._computed[key] = block.model_dump_json(exclude=DESCRIPTIVE)
         return text
 
     def metric(self, name: str) -> str:
         """The metric with everything its value reads (what its SQL is made from)."""
         text = self._closures.get(name)
         if text is None:
-            parts = [self._metric(m) for m in self.project.metric_closure(name)]
-            parts += [self._source(s) for s in self.project.metric_sources(name)]
+            metrics, sources = self.project.metrics, self.project.sources
+            closure = self.project.metric_closure(name)
+            parts = [metrics[name].model_dump_json()]
+            parts += [self._computing("metric", metrics[m]) for m in closure[1:]]
+            parts += [
+                self._computing("source", sources[s]) for s in self.project.metric_sources(name)
+            ]
             text = self._closures[name] = "\n".join(parts)
         return text
+
+
+_shared: list[Inputs] = []
+
+
+def inputs_of(project: sm.Project) -> Inputs:
+    """The project's Inputs, shared by every backend of one compile, so each
+    metric's JSON is made once (the last project's is kept, by identity)."""
+    if not _shared or _shared[0].project is not project:
+        _shared[:] = [Inputs(project)]
+    return _shared[0]

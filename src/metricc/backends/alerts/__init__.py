@@ -16,7 +16,7 @@ from typing import Any
 
 from metricc.backends.alerts.checks import threshold_query
 from metricc.backends.alerts.prometheus import alertmanager, dump_yaml, rule_files
-from metricc.backends.inputs import Inputs
+from metricc.backends.inputs import inputs_of
 from metricc.backends.sql import render
 from metricc.cache import BuildCache, digest, rendered
 from metricc.model import semantic as sm
@@ -52,7 +52,7 @@ def alert_files(
     default = dialects[0]
     watched = [m for m in project.metrics.values() if m.thresholds]
     jobs = [(metric, dialect) for metric in watched for dialect in dialects]
-    inputs = Inputs(project)
+    inputs = inputs_of(project)
 
     def path(job: tuple[sm.Metric, str]) -> str:
         return f"alerts/sql/{job[1]}/{job[0].name}.sql"

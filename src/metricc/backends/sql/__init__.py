@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlglot import exp
 
 from metricc import __version__
-from metricc.backends.inputs import Inputs
+from metricc.backends.inputs import inputs_of
 from metricc.backends.sql.dialects import DEFAULT_DIALECT, QUIRKS, quirks
 from metricc.backends.sql.query import QueryError, QueryOptions, build_query
 from metricc.cache import BuildCache, digest, rendered
@@ -47,7 +47,7 @@ def sql_files(
     their sources) are unchanged since the previous build is not built again.
     """
     jobs = [(dialect, name) for dialect in dialects for name in project.metrics]
-    inputs = Inputs(project)
+    inputs = inputs_of(project)
 
     def path(job: tuple[str, str]) -> str:
         return f"sql/{job[0]}/{job[1]}.sql"
