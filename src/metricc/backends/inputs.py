@@ -13,10 +13,8 @@ from metricc.model import semantic as sm
 
 # What only describes a block: a metric's own outputs show these, no other
 # metric's query or check reads them.
-DESCRIPTIVE = frozenset(
-    {"title", "description", "owner", "goal", "tier", "indicator", "leads"}
-    | {"action", "runbook", "tags", "location"}
-)
+DESCRIPTIVE = {"title", "description", "owner", "goal", "tier", "indicator", "leads", "action"}
+DESCRIPTIVE |= {"runbook", "tags", "location"}
 
 
 class Inputs:
