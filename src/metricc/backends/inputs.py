@@ -39,7 +39,11 @@ class Inputs:
         if text is None:
             metrics, sources = self.project.metrics, self.project.sources
             closure = self.project.metric_closure(name)
-            parts = [metrics[name].model_dump_json()]
+            # Of where it is written, its outputs show the file and line; a byte
+            # offset that moved with an edit above it is not an input.
+            metric = metrics[name]
+            where = f"{metric.location.file}:{metric.location.line}"
+            parts = [where, metric.model_dump_json(exclude={"location"})]
             parts += [self._computing("metric", metrics[m]) for m in closure[1:]]
             parts += [
                 self._computing("source", sources[s]) for s in self.project.metric_sources(name)
