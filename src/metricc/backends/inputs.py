@@ -1,4 +1,4 @@
-"""What each output is made from, as text: the keys the build cache keeps renders under.
+"""What each output is made from, digested: the keys the build cache keeps renders under.
 
 A metric's query reads the metric, every metric its value is computed from
 (formula inputs, transitively) and the sources they read; nothing else of the
@@ -9,6 +9,7 @@ written...), which no other metric's query or check reads.
 
 from __future__ import annotations
 
+from metricc.cache import content_digest
 from metricc.model import semantic as sm
 
 # What only describes a block: a metric's own outputs show these, no other
@@ -34,7 +35,8 @@ class Inputs:
         return text
 
     def metric(self, name: str) -> str:
-        """The metric with everything its value reads (what its SQL is made from)."""
+        """A digest of the metric with everything its value reads (what its SQL is
+        made from): short, so every output's key over it is quick to make."""
         text = self._closures.get(name)
         if text is None:
             metrics, sources = self.project.metrics, self.project.sources
@@ -48,7 +50,7 @@ class Inputs:
             parts += [
                 self._computing("source", sources[s]) for s in self.project.metric_sources(name)
             ]
-            text = self._closures[name] = "\n".join(parts)
+            text = self._closures[name] = content_digest("\n".join(parts).encode())
         return text
 
 

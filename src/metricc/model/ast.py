@@ -9,17 +9,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from metricc.model.expr import Duration, Expr
+from metricc.model.frozen import Frozen
 from metricc.span import Span
 
 Timing = Literal["started", "ended", "active_at_start", "active_at_end"]
 
 
-class _Value(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class _Value(Frozen):
     span: Span = Field(exclude=True, repr=False)
 
 
@@ -82,10 +81,8 @@ class ConversionValue(_Value):
 Value = Text | ExprValue | ListValue | MeasureValue | ThresholdValue | ConversionValue
 
 
-class FieldNode(BaseModel):
+class FieldNode(Frozen):
     """`key [label]: value`, e.g. `entity user: user_id`."""
-
-    model_config = ConfigDict(frozen=True)
 
     key: str
     label: str | None
@@ -95,9 +92,7 @@ class FieldNode(BaseModel):
     label_span: Span | None = None
 
 
-class Block(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Block(Frozen):
     kind: str
     name: str
     fields: tuple[FieldNode, ...]
@@ -106,16 +101,12 @@ class Block(BaseModel):
     name_span: Span
 
 
-class Comment(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class Comment(Frozen):
     text: str
     span: Span
 
 
-class File(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class File(Frozen):
     path: str
     blocks: tuple[Block, ...]
     comments: tuple[Comment, ...] = ()

@@ -11,14 +11,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from metricc.model.frozen import Frozen
 from metricc.span import Span
 
 
-class _Node(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class _Node(Frozen):
     span: Span = Field(exclude=True, repr=False)
 
 
@@ -128,9 +127,7 @@ class Like(_Node):
     negated: bool = False
 
 
-class When(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class When(Frozen):
     condition: Expr
     result: Expr
 

@@ -11,10 +11,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from metricc.model.ast import Timing
 from metricc.model.expr import Duration, Expr
+from metricc.model.frozen import Frozen
 from metricc.span import Span
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
@@ -28,11 +29,7 @@ Review = Literal["daily", "weekly", "biweekly", "monthly", "quarterly"]
 Comparator = Literal[">=", "<=", "!=", "=", "<", ">"]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class _Block(_Frozen):
+class _Block(Frozen):
     """A top-level definition: its name, where it is written, and its fields' spans."""
 
     name: str
@@ -89,7 +86,7 @@ class Source(_Block):
         return column
 
 
-class Measure(_Frozen):
+class Measure(Frozen):
     """Aggregates over one source's rows, with an optional filter and timing.
 
     `expr` may combine several aggregates arithmetically
@@ -102,12 +99,12 @@ class Measure(_Frozen):
     timing: Timing | None = None
 
 
-class Simple(_Frozen):
+class Simple(Frozen):
     kind: Literal["simple"] = "simple"
     measure: Measure
 
 
-class Ratio(_Frozen):
+class Ratio(Frozen):
     """numerator / denominator, each a measure; their sources may differ."""
 
     kind: Literal["ratio"] = "ratio"
@@ -115,7 +112,7 @@ class Ratio(_Frozen):
     denominator: Measure
 
 
-class Derived(_Frozen):
+class Derived(Frozen):
     """Arithmetic over other metrics, evaluated at this metric's grain."""
 
     kind: Literal["derived"] = "derived"
@@ -123,7 +120,7 @@ class Derived(_Frozen):
     inputs: tuple[str, ...]
 
 
-class Window(_Frozen):
+class Window(Frozen):
     """A measure over a trailing window ending on each day; `window: all` (None) is cumulative."""
 
     kind: Literal["window"] = "window"
@@ -135,7 +132,7 @@ class Window(_Frozen):
         return None if self.window is None else self.window.seconds // 86400
 
 
-class Conversion(_Frozen):
+class Conversion(Frozen):
     """Entities whose first `start` row falls in the period, and the share reaching `end`."""
 
     kind: Literal["conversion"] = "conversion"
@@ -149,7 +146,7 @@ class Conversion(_Frozen):
 Definition = Annotated[Simple | Ratio | Derived | Window | Conversion, Field(discriminator="kind")]
 
 
-class Target(_Frozen):
+class Target(Frozen):
     """Where the metric should be: `>= 12000 by 2027-03-31`."""
 
     op: Comparator
@@ -158,7 +155,7 @@ class Target(_Frozen):
     by: date | None = None
 
 
-class Threshold(_Frozen):
+class Threshold(Frozen):
     """When to alert: the condition that *fires*.
 
     `value` is absolute, or with `change` the relative change against the
@@ -242,7 +239,7 @@ class SLO(_Block):
     tags: tuple[str, ...] = ()
 
 
-class Project(_Frozen):
+class Project(Frozen):
     """Everything one project defines, each kind keyed by name in file order."""
 
     root: str
