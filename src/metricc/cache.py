@@ -18,9 +18,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import pickle
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
@@ -72,18 +74,28 @@ def parse_path(key: str) -> str:
     return f"{FOLDER}/parse/{key}.pickle"
 
 
-class Kept(str):
-    """The text of a previous build's file, reused as it is.
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """A file of the previous build that is as its index recorded (same size and
+    modification time): the writer hard-links it instead of writing it again."""
 
-    `digest` is its bytes' digest as the index recorded it, so the writer can
-    hard-link the file without encoding and hashing the text again.
-    """
-
+    source: str  # its full path
     digest: str
+    stamp: tuple[int, int]  # size, modification time (ns)
 
-    def __new__(cls, text: str, digest: str) -> Kept:
+    def read(self) -> bytes:
+        with open(self.source, "rb") as file:
+            return file.read()
+
+
+class Kept(str):
+    """The text of a previous build's file, reused as it is (and linked by `reuse`)."""
+
+    reuse: Reuse
+
+    def __new__(cls, text: str, reuse: Reuse) -> Kept:
         kept = super().__new__(cls, text)
-        kept.digest = digest
+        kept.reuse = reuse
         return kept
 
 
@@ -100,7 +112,7 @@ class BuildCache:
         self.stamps: dict[str, list[int]] = {}
         self.renders: dict[str, str] = {}
         self.kept_renders: dict[str, str] = {}
-        self.parsed_files: dict[str, bytes | Callable[[], bytes]] = {}
+        self.parsed_files: dict[str, bytes | Reuse | Callable[[], bytes]] = {}
         if previous is None:
             return
         try:
@@ -116,54 +128,41 @@ class BuildCache:
 
     # --- files ----------------------------------------------------------------
 
-    def unchanged(self, path: str, content_key: str) -> Path | None:
+    def unchanged(self, path: str, content_key: str) -> Reuse | None:
         """The previous build's copy of a file, if its bytes are these.
 
         The file must also be as the previous build left it (same size and
         modification time), so a hand-edited build file is written afresh.
         """
-        if self.previous is None or self.files.get(path) != content_key:
-            return None
-        return self._untouched(path)
+        return self._untouched(path) if self.files.get(path) == content_key else None
 
-    def _untouched(self, path: str) -> Path | None:
+    def _untouched(self, path: str) -> Reuse | None:
         """A file of the previous build, if it is as the index recorded it."""
-        assert self.previous is not None
-        try:
-            found = (self.previous / path).stat()
-        except OSError:
-            return None
-        return (
-            self.previous / path
-            if [found.st_size, found.st_mtime_ns] == self.stamps.get(path)
-            else None
-        )
-
-    def _read(self, path: str) -> bytes | None:
-        """A file of the previous build, only if it is still what the index says."""
         if self.previous is None or path not in self.files:
             return None
+        source = os.path.join(self.previous, path)
         try:
-            data = (self.previous / path).read_bytes()
+            found = os.stat(source)
         except OSError:
             return None
-        return data if content_digest(data) == self.files[path] else None
+        stamp = (found.st_size, found.st_mtime_ns)
+        return Reuse(source, self.files[path], stamp) if list(stamp) == self.stamps[path] else None
 
     # --- parsed files ---------------------------------------------------------
 
     def parsed(self, key: str) -> Any | None:
         """The parse result stored under `key`, or None."""
-        data = self._read(parse_path(key))
-        if data is None:
-            return None
+        reuse = self._untouched(parse_path(key))
         try:
+            data = reuse.read() if reuse else b""
+            if not reuse or content_digest(data) != reuse.digest:
+                return None
             value = pickle.loads(data)
         except Exception:  # a damaged entry is a miss, never an error
             return None
-        # Kept by reference: the writer reads it again and hard-links it, so a large
-        # project's pickles are not all held in memory.
-        assert self.previous is not None
-        self.parsed_files[parse_path(key)] = (self.previous / parse_path(key)).read_bytes
+        # Kept by reference: the writer hard-links it, so a large project's
+        # pickles are not all held in memory.
+        self.parsed_files[parse_path(key)] = reuse
         return value
 
     def keep_parsed(self, key: str, value: Any) -> None:
@@ -175,7 +174,7 @@ class BuildCache:
             else functools.partial(pickle.dumps, value, protocol=pickle.HIGHEST_PROTOCOL)
         )
 
-    def take_parsed(self) -> dict[str, bytes | Callable[[], bytes]]:
+    def take_parsed(self) -> dict[str, bytes | Reuse | Callable[[], bytes]]:
         """The parse entries to write into the new build (handed over once, then let go)."""
         entries, self.parsed_files = self.parsed_files, {}
         return entries
@@ -185,13 +184,9 @@ class BuildCache:
     def kept(self, key: str, path: str) -> Kept | None:
         """The previous build's `path`, if it was made from exactly these inputs (`key`)
         and is untouched since (a file edited by hand is made again)."""
-        if self.previous is None or self.renders.get(key) != path:
-            return None
-        found = self._untouched(path)
-        if found is None:
-            return None
+        reuse = self._untouched(path) if self.renders.get(key) == path else None
         try:
-            return Kept(found.read_bytes().decode("utf-8"), self.files[path])
+            return Kept(reuse.read().decode("utf-8"), reuse) if reuse else None
         except (OSError, UnicodeDecodeError):
             return None
 

@@ -14,9 +14,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from metricc.cache import FOLDER, INDEX, BuildCache, Kept, content_digest
+from metricc.cache import FOLDER, INDEX, BuildCache, Kept, Reuse, content_digest
 
-Content = str | bytes | Callable[[], bytes]
+Content = str | bytes | Reuse | Callable[[], bytes]
 
 
 class BuildFolder:
@@ -56,28 +56,42 @@ class BuildFolder:
         self._pending.append(self._writer.submit(self._write, dict(files)))
 
     def _write(self, files: dict[str, Content]) -> None:
-        folders: set[Path] = set()
+        staging = str(self.staging)
+        folders: set[str] = set()
         for relative in sorted(files):
-            content = files[relative]
-            if callable(content):
-                content = content()
-            target = self.staging / relative
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            if isinstance(content, Kept):  # linked by the digest the index recorded
-                key, data = content.digest, None
-            else:
-                data = _bytes(content)
-                key = content_digest(data)
-            if not self._link(self.cache.unchanged(relative, key), target):
-                target.write_bytes(_bytes(content) if data is None else data)
-            found = target.stat()
-            self.written[relative] = [key, found.st_size, found.st_mtime_ns]
+            target = os.path.join(staging, relative)
+            folder = os.path.dirname(target)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
+            self._write_one(relative, files[relative], target)
 
-    def _link(self, previous: Path | None, target: Path) -> bool:
-        if previous is None:
-            return False
+    def _write_one(self, relative: str, content: Content, target: str) -> None:
+        if callable(content):
+            content = content()
+        # A previous build's file known to be unchanged is linked by what the index says.
+        previous: Reuse | None
+        if isinstance(content, Reuse):
+            previous, digest, data = content, content.digest, None
+        else:
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            if isinstance(content, Kept):
+                previous, digest = content.reuse, content.reuse.digest
+            else:
+                digest = content_digest(data)
+                previous = self.cache.unchanged(relative, digest)
+        if previous is not None and self._link(previous.source, target):
+            self.written[relative] = [digest, *previous.stamp]
+            return
+        if data is None:
+            assert previous is not None
+            data = previous.read()  # no hard links here: copy it
+        with open(target, "wb") as file:
+            file.write(data)
+        found = os.stat(target)
+        self.written[relative] = [digest, found.st_size, found.st_mtime_ns]
+
+    def _link(self, previous: str, target: str) -> bool:
         try:
             os.link(previous, target)
         except OSError:
@@ -119,10 +133,6 @@ class BuildFolder:
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
-
-
-def _bytes(content: str | bytes) -> bytes:
-    return content.encode("utf-8") if isinstance(content, str) else content
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

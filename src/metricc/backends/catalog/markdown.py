@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import Any
 
 import jinja2
 
@@ -57,6 +58,14 @@ def _folder_from(base: str, folder: str) -> str:
     """How to reach `folder` from `base`, both inside the catalogue ('' from the same folder)."""
     relative = posixpath.relpath(folder, base or ".")
     return "" if relative == "." else relative + "/"
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _page(env: jinja2.Environment, template: str, **context: Any) -> str:
+    """A page rendered, its runs of blank lines (left by template tags) made one."""
+    return _BLANK_RUNS.sub("\n\n", env.get_template(template).render(**context))
 
 
 def linker(here: str) -> Callable[[str, str], str]:
@@ -105,7 +114,9 @@ def catalog_files(
         metric = project.metrics[name]
         here = page_path("metric", name)
         sources = [project.sources[s] for s in project.metric_sources(name)]
-        return env.get_template("metric.md.j2").render(
+        return _page(
+            env,
+            "metric.md.j2",
             **common,
             m=metric,
             link=linker(here),
@@ -140,7 +151,9 @@ def catalog_files(
             served.setdefault(metric.goal, []).append(metric.name)
     for name, goal in project.goals.items():
         here = page_path("goal", name)
-        pages[here] = env.get_template("goal.md.j2").render(
+        pages[here] = _page(
+            env,
+            "goal.md.j2",
             **common,
             g=goal,
             link=linker(here),
@@ -154,7 +167,9 @@ def catalog_files(
             by_team.setdefault(metric.owner, []).append(metric.name)
     for name, team in project.teams.items():
         here = page_path("team", name)
-        pages[here] = env.get_template("team.md.j2").render(
+        pages[here] = _page(
+            env,
+            "team.md.j2",
             **common,
             t=team,
             link=linker(here),
@@ -164,10 +179,12 @@ def catalog_files(
     for name, slo in project.slos.items():
         here = page_path("slo", name)
         budget = format(((Decimal(1) - slo.objective) * 100).normalize(), "f") + "%"
-        pages[here] = env.get_template("slo.md.j2").render(
-            **common, s=slo, link=linker(here), budget=budget, policy=POLICY
+        pages[here] = _page(
+            env, "slo.md.j2", **common, s=slo, link=linker(here), budget=budget, policy=POLICY
         )
-    pages["README.md"] = env.get_template("index.md.j2").render(
+    pages["README.md"] = _page(
+        env,
+        "index.md.j2",
         **common,
         link=linker("README.md"),
         stars=content.north_stars(project),
@@ -181,9 +198,7 @@ def catalog_files(
             f"{len(project.teams)} teams, {len(project.slos)} SLOs."
         ),
     )
-    files = {
-        f"catalog/{path}": re.sub(r"\n{3,}", "\n\n", text) for path, text in sorted(pages.items())
-    }
+    files = {f"catalog/{path}": text for path, text in sorted(pages.items())}
     files.update({f"catalog/trends/{name}.svg": drawn for name, drawn in sorted(trends.items())})
     return files
 
