@@ -221,21 +221,27 @@ def rendered(
     build instead when its key (`key(item)`: a digest of its inputs) is unchanged.
 
     Keys and hits are settled here (a hit is a stat and a read); only the misses
-    go to the workers, so a build that changed little starts none.
+    go to the workers, so a build that changed little starts none. With nothing
+    to reuse, each key is made beside its output, on every core.
     """
     if cache is None:
         return parallel_map(make, items, progress)
-    keys = [key(item) for item in items]
-    kept = [cache.kept(k, path(item)) for k, item in zip(keys, items, strict=True)]
-    missing = [item for item, text in zip(items, kept, strict=True) if text is None]
-    hits = len(items) - len(missing)
-    made = iter(
-        parallel_map(
-            make,
-            missing,
-            (lambda done, _: progress(hits + done, len(items))) if progress else None,
+    if cache.renders:
+        keys = [key(item) for item in items]
+        kept = [cache.kept(k, path(item)) for k, item in zip(keys, items, strict=True)]
+        missing = [item for item, text in zip(items, kept, strict=True) if text is None]
+        hits = len(items) - len(missing)
+        made = iter(
+            parallel_map(
+                make,
+                missing,
+                (lambda done, _: progress(hits + done, len(items))) if progress else None,
+            )
         )
-    )
+        texts = [text if text is not None else next(made) for text in kept]
+    else:
+        pairs = parallel_map(lambda item: (key(item), make(item)), items, progress)
+        keys, texts = [k for k, _ in pairs], [text for _, text in pairs]
     for k, item in zip(keys, items, strict=True):
         cache.keep_render(k, path(item))
-    return [text if text is not None else next(made) for text in kept]
+    return texts

@@ -343,6 +343,7 @@ def compile_(
             _states(ctx, project, db),
             source_root=_source_root(target),
             sql=sql,
+            cache=cache,
         )
         del sql
         yield catalog

@@ -95,6 +95,8 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
         lambda p: edit(p / "engagement.metric", "Distinct users with any", "Users with any"),
     ),
     ("a target", lambda p: edit(p / "engagement.metric", ">= 25% by", ">= 30% by")),
+    ("a goal's title", lambda p: edit(p / "goals.metric", "Users keep coming back", "Users stay")),
+    ("a leads link", lambda p: edit(p / "customers.metric", "  leads: nps\n", "")),
     (
         "a formula input",
         lambda p: edit(

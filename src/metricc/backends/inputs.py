@@ -17,6 +17,8 @@ from metricc.model import semantic as sm
 DESCRIPTIVE = {"title", "description", "owner", "goal", "tier", "indicator", "leads", "action"}
 DESCRIPTIVE |= {"runbook", "tags", "location"}
 
+Block = sm.Metric | sm.Source | sm.Team | sm.Goal
+
 
 class Inputs:
     """Per-name JSON of the model, made once and shared by every output that reads it."""
@@ -25,6 +27,25 @@ class Inputs:
         self.project = project
         self._computed: dict[tuple[str, str], str] = {}
         self._closures: dict[str, str] = {}
+        self._whole: dict[int, str] = {}
+        self._goals = ""
+
+    def whole(self, block: Block) -> str:
+        """A digest of a block, every field (a page shows them all) and where it is
+        written by file and line (not by byte offset, which edits above it move)."""
+        text = self._whole.get(id(block))  # the project holds every block: ids are stable
+        if text is None:
+            where = f"{block.location.file}:{block.location.line}\n"
+            data = where + block.model_dump_json(exclude={"location"})
+            text = self._whole[id(block)] = content_digest(data.encode())
+        return text
+
+    def goals(self) -> str:
+        """A digest of every goal (a graph places goals by their depth in the whole tree)."""
+        if not self._goals:
+            every = "".join(self.whole(g) for g in self.project.goals.values())
+            self._goals = content_digest(every.encode())
+        return self._goals
 
     def _computing(self, kind: str, block: sm.Metric | sm.Source) -> str:
         """The JSON of what a block contributes to another metric's value."""
@@ -41,11 +62,7 @@ class Inputs:
         if text is None:
             metrics, sources = self.project.metrics, self.project.sources
             closure = self.project.metric_closure(name)
-            # Of where it is written, its outputs show the file and line; a byte
-            # offset that moved with an edit above it is not an input.
-            metric = metrics[name]
-            where = f"{metric.location.file}:{metric.location.line}"
-            parts = [where, metric.model_dump_json(exclude={"location"})]
+            parts = [self.whole(metrics[name])]
             parts += [self._computing("metric", metrics[m]) for m in closure[1:]]
             parts += [
                 self._computing("source", sources[s]) for s in self.project.metric_sources(name)

@@ -7,6 +7,7 @@ catalog/goals/<name>.md, catalog/teams/<name>.md, catalog/slos/<name>.md
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from collections.abc import Callable, Mapping
@@ -18,9 +19,10 @@ import jinja2
 
 from metricc.backends.alerts.prometheus import POLICY
 from metricc.backends.catalog import content, svg
+from metricc.backends.inputs import Block, inputs_of
 from metricc.backends.sql import metric_sql
+from metricc.cache import BuildCache, digest, rendered
 from metricc.model import semantic as sm
-from metricc.parallel import parallel_map
 
 FOLDERS = {"metric": "metrics", "goal": "goals", "team": "teams", "slo": "slos"}
 
@@ -90,11 +92,14 @@ def catalog_files(
     state: Mapping[str, content.State] | None = None,
     source_root: str = "..",
     sql: Mapping[str, str] | None = None,
+    cache: BuildCache | None = None,
 ) -> dict[str, str]:
     """Every markdown page, keyed by its path inside `catalog/`.
 
-    `sql` reuses the queries compile already rendered (`sql/<dialect>/<metric>.sql`).
+    `sql` reuses the queries compile already rendered (`sql/<dialect>/<metric>.sql`);
+    with a cache, a metric page that would show the same as before is not rendered again.
     """
+    inputs = inputs_of(project)
     env = environment()
     findings = findings or {}
     state = state or {}
@@ -110,36 +115,47 @@ def catalog_files(
         if drawn:
             trends[name] = drawn
 
-    def metric_page(name: str) -> str:
+    def metric_context(name: str) -> dict[str, Any]:
+        """What a metric's page shows; all of it goes into the page's cache key."""
         metric = project.metrics[name]
-        here = page_path("metric", name)
-        sources = [project.sources[s] for s in project.metric_sources(name)]
-        return _page(
-            env,
-            "metric.md.j2",
-            **common,
-            m=metric,
-            link=linker(here),
-            words=content.definition_words(metric),
-            team=project.teams.get(metric.owner or ""),
-            path=content.goal_path(project, metric.goal),
-            sources=sources,
-            sql={
+        return {
+            "m": metric,
+            "words": content.definition_words(metric),
+            "team": project.teams.get(metric.owner or ""),
+            "path": content.goal_path(project, metric.goal),
+            "sources": [project.sources[s] for s in project.metric_sources(name)],
+            "sql": {
                 d: ((sql or {}).get(f"sql/{d}/{name}.sql") or metric_sql(project, name, d)).rstrip()
                 for d in dialects
             },
-            default_dialect=dialects[0],
-            thresholds=content.threshold_rows(project, metric),
-            rel=rel[name],
-            diagram=content.mermaid(project, name, rel[name]),
-            findings=findings.get(name, []),
-            st=state.get(name),
-            trend_link=f"../trends/{name}.svg" if name in trends else None,
-            source_link=f"{_source(source_root, metric.location.file)}#L{metric.location.line}",
+            "default_dialect": dialects[0],
+            "thresholds": content.threshold_rows(project, metric),
+            "rel": rel[name],
+            "diagram": content.mermaid(project, name, rel[name]),
+            "findings": findings.get(name, []),
+            "st": state.get(name),
+            "trend_link": f"../trends/{name}.svg" if name in trends else None,
+            "source_link": f"{_source(source_root, metric.location.file)}#L{metric.location.line}",
+        }
+
+    def metric_key(name: str) -> str:
+        def encode(value: object) -> str:  # a block by its digest, a state by its fields
+            return inputs.whole(value) if isinstance(value, Block) else repr(value)
+
+        shown = json.dumps(metric_context(name), default=encode, sort_keys=True)
+        return digest("catalog", page_path("metric", name), shown)
+
+    def metric_page(name: str) -> str:
+        here = page_path("metric", name)
+        return _page(
+            env, "metric.md.j2", show=content.show, link=linker(here), **metric_context(name)
         )
 
     names = list(project.metrics)
-    for name, page in zip(names, parallel_map(metric_page, names), strict=True):
+    made = rendered(
+        cache, names, lambda n: f"catalog/{page_path('metric', n)}", metric_key, metric_page
+    )
+    for name, page in zip(names, made, strict=True):
         pages[page_path("metric", name)] = page
     children: dict[str, list[str]] = {}
     served: dict[str, list[str]] = {}

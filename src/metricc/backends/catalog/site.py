@@ -21,9 +21,9 @@ from markupsafe import Markup
 from metricc import __version__
 from metricc.backends.catalog import content, svg
 from metricc.backends.catalog.markdown import FOLDERS
+from metricc.backends.inputs import inputs_of
 from metricc.cache import BuildCache, digest, rendered
 from metricc.model import semantic as sm
-from metricc.parallel import parallel_map
 
 ASSETS = ("style.css", "search.js")
 
@@ -69,10 +69,12 @@ def site_files(
 ) -> dict[str, str]:
     """HTML for every markdown page of the catalogue, plus assets and the search index.
 
-    With a cache, a page whose markdown and graph are unchanged is not rendered again.
+    With a cache, a page whose markdown and graph's inputs are unchanged is not rendered
+    (nor its graph drawn) again.
     """
     files: dict[str, str] = {}
     rel = content.relations(project)
+    inputs = inputs_of(project)
     links: dict[str, dict[str, str]] = {}
 
     def page_links(root: str) -> dict[str, str]:
@@ -84,25 +86,38 @@ def site_files(
             }
         return links[root]
 
-    def graph(path: str) -> str:
-        """The SVG graph of a page: the whole project on the index, neighbours on a metric."""
+    def focus(path: str) -> set[str] | None:
+        """The metrics a page's graph draws: the whole project on the index, a metric
+        and its neighbours on its page, nothing elsewhere."""
         inner = path.removeprefix("catalog/")
         if inner == "README.md":
-            return svg.graph(project, page_links(""))
+            return None
         kind, _, rest = inner.partition("/")
         if kind != "metrics":
-            return ""
+            return set()
         name = rest.removesuffix(".md")
         near = rel[name]
-        focus = {name, *near["leads"], *near["led_by"], *near["inputs"], *near["used_by"]}
-        return svg.graph(project, page_links("../"), focus)
+        return {name, *near["leads"], *near["led_by"], *near["inputs"], *near["used_by"]}
+
+    def graph(path: str) -> str:
+        """The SVG graph of a page."""
+        shown = focus(path)
+        if shown is None:
+            return svg.graph(project, page_links(""))
+        return svg.graph(project, page_links("../"), shown) if shown else ""
+
+    def graph_key(path: str) -> str:
+        """What a page's graph is drawn from: its metrics and every goal."""
+        shown = focus(path)
+        names = sorted(project.metrics if shown is None else shown & project.metrics.keys())
+        return "".join([inputs.goals(), *(inputs.whole(project.metrics[n]) for n in names)])
 
     def target(path: str) -> str:
         inner = path.removeprefix("catalog/")
         return "site/" + ("index.html" if inner == "README.md" else inner[:-3] + ".html")
 
-    def page_html(job: tuple[str, str]) -> str:
-        path, drawn = job
+    def page_html(path: str) -> str:
+        drawn = graph(path)
         inner = path.removeprefix("catalog/")
         root = "../" * inner.count("/")
         body = _html_links(_renderer().render(pages[path], {"graph": drawn}))
@@ -124,12 +139,11 @@ def site_files(
         if path.endswith(".svg"):
             files[path.replace("catalog/", "site/", 1)] = text
     markdown = [path for path in pages if path.endswith(".md")]
-    jobs = parallel_map(lambda path: (path, graph(path)), markdown)
     html = rendered(
         cache,
-        jobs,
-        lambda job: target(job[0]),
-        lambda job: digest("page", job[0], pages[job[0]], job[1]),
+        markdown,
+        target,
+        lambda path: digest("page", path, pages[path], graph_key(path)),
         page_html,
     )
     files.update(zip((target(path) for path in markdown), html, strict=True))
