@@ -35,6 +35,7 @@ class BuildFolder:
         self.written: dict[str, list[Any]] = {}  # path -> [digest, size, mtime_ns]
         self.reused = 0
         self._pending: list[Future[None]] = []
+        self._links: list[tuple[str, str]] = []  # previous build's file -> staging path
 
     @property
     def count(self) -> int:
@@ -80,30 +81,36 @@ class BuildFolder:
             else:
                 digest = content_digest(data)
                 previous = self.cache.unchanged(relative, digest)
-        if previous is not None and self._link(previous.source, target):
+        if previous is not None:
+            self._links.append((previous.source, target))
             self.written[relative] = [digest, *previous.stamp]
             return
-        if data is None:
-            assert previous is not None
-            data = previous.read()  # no hard links here: copy it
+        assert data is not None
         with open(target, "wb") as file:
             file.write(data)
         found = os.stat(target)
         self.written[relative] = [digest, found.st_size, found.st_mtime_ns]
 
-    def _link(self, previous: str, target: str) -> bool:
-        try:
-            os.link(previous, target)
-        except OSError:
-            return False  # no hard links here, or the old file is gone: write it
-        self.reused += 1
-        return True
+    def _link_all(self) -> None:
+        """Link the unchanged files, once everything else is written.
+
+        In one run at the end: a thread that makes tens of thousands of system
+        calls while the main thread computes waits for the interpreter after each.
+        """
+        for source, target in self._links:
+            try:
+                os.link(source, target)
+            except OSError:  # no hard links here: copy it (same bytes, same stamp)
+                shutil.copy2(source, target)
+        self.reused += len(self._links)
+        self._links.clear()
 
     def _drain(self) -> None:
         """Wait for every queued write; the first failure is raised."""
         try:
             for future in self._pending:
                 future.result()
+            self._link_all()
         finally:
             self._writer.shutdown(wait=True)
 

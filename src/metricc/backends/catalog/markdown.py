@@ -116,7 +116,7 @@ def catalog_files(
             trends[name] = drawn
 
     def metric_context(name: str) -> dict[str, Any]:
-        """What a metric's page shows; all of it goes into the page's cache key."""
+        """What a metric's page shows (`metric_key` names what it is made from)."""
         metric = project.metrics[name]
         return {
             "m": metric,
@@ -139,11 +139,23 @@ def catalog_files(
         }
 
     def metric_key(name: str) -> str:
-        def encode(value: object) -> str:  # a block by its digest, a state by its fields
-            return inputs.whole(value) if isinstance(value, Block) else repr(value)
-
-        shown = json.dumps(metric_context(name), default=encode, sort_keys=True)
-        return digest("catalog", page_path("metric", name), shown)
+        """A digest of what `metric_context` reads: the metric, its neighbours (their
+        titles label the diagram), its team, goals and sources, its queries' inputs,
+        and what this compile adds (findings, state, where the sources are)."""
+        metric = project.metrics[name]
+        near = rel[name]
+        blocks: list[Block | None] = [metric, project.teams.get(metric.owner or "")]
+        blocks += [project.metrics[n] for n in sorted({n for ns in near.values() for n in ns})]
+        blocks += [project.goals[g] for g in content.goal_path(project, metric.goal)]
+        blocks += [project.sources[s] for s in project.metric_sources(name)]
+        made_here = [near, findings.get(name, []), repr(state.get(name)), name in trends]
+        return digest(
+            "catalog",
+            page_path("metric", name),
+            inputs.metric(name),
+            *(inputs.whole(b) if b else "-" for b in blocks),
+            json.dumps([*made_here, source_root, dialects]),
+        )
 
     def metric_page(name: str) -> str:
         here = page_path("metric", name)
