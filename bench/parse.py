@@ -54,20 +54,25 @@ def measure(n: int) -> dict[str, float]:
     samples = []
     for _ in range(RUNS):
         code = CHILD.format(bench=str(HERE), n=n)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         samples.append(json.loads(out.stdout))
     return {key: statistics.median(s[key] for s in samples) for key in samples[0]}
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'metrics':>8} {'lines':>8} {'lark parse':>11} {'metricc parse':>14} {'ratio':>6} "
-          f"{'resolve':>9} {'parse+resolve ms/metric':>24}")
+    print(
+        f"{'metrics':>8} {'lines':>8} {'lark parse':>11} {'metricc parse':>14} {'ratio':>6} "
+        f"{'resolve':>9} {'parse+resolve ms/metric':>24}"
+    )
     for n in sizes:
         m = measure(n)
         per = (m["parse"] + m["resolve"]) / n * 1000
-        print(f"{n:>8} {int(m['lines']):>8} {m['lark']:>10.2f}s {m['parse']:>13.2f}s "
-              f"{m['parse'] / m['lark']:>6.2f} {m['resolve']:>8.2f}s {per:>24.3f}")
+        print(
+            f"{n:>8} {int(m['lines']):>8} {m['lark']:>10.2f}s {m['parse']:>13.2f}s "
+            f"{m['parse'] / m['lark']:>6.2f} {m['resolve']:>8.2f}s {per:>24.3f}"
+        )
     print(f"(medians of {RUNS} fresh processes; ratio = metricc parse / Lark's own LALR parse)")
 
 

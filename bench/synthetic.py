@@ -45,32 +45,46 @@ def _definition(rng: random.Random, index: int, earlier: list[str]) -> tuple[str
     Each metric measures something of its own (its own event or channel), as in a
     real project: copies of one definition would only measure `duplicate-metric`.
     """
-    kind = rng.choices(["simple", "ratio", "formula", "window", "conversion", "state"],
-                       weights=[40, 25, 15, 8, 6, 6])[0]
+    kind = rng.choices(
+        ["simple", "ratio", "formula", "window", "conversion", "state"],
+        weights=[40, 25, 15, 8, 6, 6],
+    )[0]
     name = f"{rng.choice(EVENT_NAMES)}_{index}"
     if kind == "formula" and len(earlier) >= 2:
         a, b = rng.sample(earlier[-50:], 2)
         return f"  formula: {a} / {b}\n", "ratio"
     if kind == "ratio":
-        return (f"  numerator: count_distinct(events.user_id) where events.name = '{name}'\n"
-                "  denominator: count_distinct(events.user_id)\n"
-                f"  min_sample: {rng.randint(50, 500)}\n"), "percent"
+        return (
+            f"  numerator: count_distinct(events.user_id) where events.name = '{name}'\n"
+            "  denominator: count_distinct(events.user_id)\n"
+            f"  min_sample: {rng.randint(50, 500)}\n"
+        ), "percent"
     if kind == "window":
-        return (f"  measure: count_distinct(events.user_id) where events.name = '{name}'\n"
-                f"  window: {rng.choice([7, 28, 30])}d\n"), "users"
+        return (
+            f"  measure: count_distinct(events.user_id) where events.name = '{name}'\n"
+            f"  window: {rng.choice([7, 28, 30])}d\n"
+        ), "users"
     if kind == "conversion":
-        return (f"  conversion: events.name = 'signup' -> events.name = '{name}' "
-                f"within {rng.choice([7, 14, 30])}d by user\n"), "percent"
+        return (
+            f"  conversion: events.name = 'signup' -> events.name = '{name}' "
+            f"within {rng.choice([7, 14, 30])}d by user\n"
+        ), "percent"
     if kind == "state":
-        return ("  numerator: count(subscriptions.subscription_id) ended where "
-                f"subscriptions.plan = 'plan_{index}'\n"
-                "  denominator: count(subscriptions.subscription_id) active at start\n"
-                "  min_sample: 50\n"), "percent"
+        return (
+            "  numerator: count(subscriptions.subscription_id) ended where "
+            f"subscriptions.plan = 'plan_{index}'\n"
+            "  denominator: count(subscriptions.subscription_id) active at start\n"
+            "  min_sample: 50\n"
+        ), "percent"
     channel = f"orders.channel = 'channel_{index}'"
-    aggregate = rng.choice([f"sum(orders.amount_usd) where orders.status = 'completed' and {channel}",
-                            f"avg(orders.amount_usd) where {channel}",
-                            f"percentile(orders.amount_usd, 0.95) where {channel}",
-                            f"count(events.event_id) where events.name = '{name}'"])
+    aggregate = rng.choice(
+        [
+            f"sum(orders.amount_usd) where orders.status = 'completed' and {channel}",
+            f"avg(orders.amount_usd) where {channel}",
+            f"percentile(orders.amount_usd, 0.95) where {channel}",
+            f"count(events.event_id) where events.name = '{name}'",
+        ]
+    )
     return f"  measure: {aggregate}\n", "count"
 
 
@@ -81,20 +95,31 @@ def project_text(n: int, seed: int = 7) -> str:
     goals = max(2, n // 20)
     out = [SOURCES]
     for t in range(teams):
-        out.append(f'team team_{t} {{\n  title: "Team {t}"\n  channel: "#team-{t}"\n'
-                   f'  escalation: "pagerduty:team-{t}"\n  review: weekly\n}}\n')
+        out.append(
+            f'team team_{t} {{\n  title: "Team {t}"\n  channel: "#team-{t}"\n'
+            f'  escalation: "pagerduty:team-{t}"\n  review: weekly\n}}\n'
+        )
     out.append('goal goal_0 {\n  title: "Company"\n  owner: team_0\n  north_star: metric_0\n}\n')
     for g in range(1, goals):
-        out.append(f'goal goal_{g} {{\n  title: "Goal {g}"\n  owner: team_{g % teams}\n'
-                   f"  parent: goal_{rng.randrange(g)}\n}}\n")
+        out.append(
+            f'goal goal_{g} {{\n  title: "Goal {g}"\n  owner: team_{g % teams}\n'
+            f"  parent: goal_{rng.randrange(g)}\n}}\n"
+        )
     names: list[str] = []
     for i in range(n):
         body, unit = _definition(rng, i, names)
         grain = rng.choice(["day", "week", "week", "month"])
-        lines = [f"metric metric_{i} {{\n", f'  title: "Metric {i}"\n',
-                 f'  description: "Synthetic metric number {i}."\n',
-                 f"  owner: team_{i % teams}\n", f"  goal: goal_{i % goals}\n",
-                 f"  unit: {unit}\n", "  direction: up\n", f"  grain: {grain}\n", body]
+        lines = [
+            f"metric metric_{i} {{\n",
+            f'  title: "Metric {i}"\n',
+            f'  description: "Synthetic metric number {i}."\n',
+            f"  owner: team_{i % teams}\n",
+            f"  goal: goal_{i % goals}\n",
+            f"  unit: {unit}\n",
+            "  direction: up\n",
+            f"  grain: {grain}\n",
+            body,
+        ]
         if i and rng.random() < 0.3:
             lines.append("  indicator: leading\n")
             lines.append(f"  leads: metric_{rng.randrange(i)}\n")
