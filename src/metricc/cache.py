@@ -153,9 +153,11 @@ class BuildCache:
     def parsed(self, key: str) -> Any | None:
         """The parse result stored under `key`, or None."""
         reuse = self._untouched(parse_path(key))
+        if reuse is None:
+            return None
         try:
-            data = reuse.read() if reuse else b""
-            if not reuse or content_digest(data) != reuse.digest:
+            data = reuse.read()
+            if content_digest(data) != reuse.digest:
                 return None
             value = pickle.loads(data)
         except Exception:  # a damaged entry is a miss, never an error

@@ -70,17 +70,16 @@ class BuildFolder:
     def _write_one(self, relative: str, content: Content, target: str) -> None:
         if callable(content):
             content = content()
+        if isinstance(content, Kept):
+            content = content.reuse
         # A previous build's file known to be unchanged is linked by what the index says.
         previous: Reuse | None
         if isinstance(content, Reuse):
             previous, digest, data = content, content.digest, None
         else:
             data = content.encode("utf-8") if isinstance(content, str) else content
-            if isinstance(content, Kept):
-                previous, digest = content.reuse, content.reuse.digest
-            else:
-                digest = content_digest(data)
-                previous = self.cache.unchanged(relative, digest)
+            digest = content_digest(data)
+            previous = self.cache.unchanged(relative, digest)
         if previous is not None:
             self._links.append((previous.source, target))
             self.written[relative] = [digest, *previous.stamp]

@@ -14,18 +14,30 @@ from metricc.model import semantic as sm
 
 # What only describes a block: a metric's own outputs show these, no other
 # metric's query or check reads them.
-DESCRIPTIVE = {"title", "description", "owner", "goal", "tier", "indicator", "leads", "action"}
-DESCRIPTIVE |= {"runbook", "tags", "location"}
+DESCRIPTIVE = {
+    "title",
+    "description",
+    "owner",
+    "goal",
+    "tier",
+    "indicator",
+    "leads",
+    "action",
+    "runbook",
+    "tags",
+    "location",
+}
 
 Block = sm.Metric | sm.Source | sm.Team | sm.Goal
 
 
 class Inputs:
-    """Per-name JSON of the model, made once and shared by every output that reads it."""
+    """Digests of the model's blocks, made once per block and shared by every output
+    that reads them (keyed by identity: the project holds every block)."""
 
     def __init__(self, project: sm.Project) -> None:
         self.project = project
-        self._computed: dict[tuple[str, str], str] = {}
+        self._computed: dict[int, str] = {}
         self._closures: dict[str, str] = {}
         self._whole: dict[int, str] = {}
         self._goals = ""
@@ -33,7 +45,7 @@ class Inputs:
     def whole(self, block: Block) -> str:
         """A digest of a block, every field (a page shows them all) and where it is
         written by file and line (not by byte offset, which edits above it move)."""
-        text = self._whole.get(id(block))  # the project holds every block: ids are stable
+        text = self._whole.get(id(block))
         if text is None:
             where = f"{block.location.file}:{block.location.line}\n"
             data = where + block.model_dump_json(exclude={"location"})
@@ -47,12 +59,11 @@ class Inputs:
             self._goals = content_digest(every.encode())
         return self._goals
 
-    def _computing(self, kind: str, block: sm.Metric | sm.Source) -> str:
+    def _computing(self, block: sm.Metric | sm.Source) -> str:
         """The JSON of what a block contributes to another metric's value."""
-        key = (kind, block.name)
-        text = self._computed.get(key)
+        text = self._computed.get(id(block))
         if text is None:
-            text = self._computed[key] = block.model_dump_json(exclude=DESCRIPTIVE)
+            text = self._computed[id(block)] = block.model_dump_json(exclude=DESCRIPTIVE)
         return text
 
     def metric(self, name: str) -> str:
@@ -63,10 +74,8 @@ class Inputs:
             metrics, sources = self.project.metrics, self.project.sources
             closure = self.project.metric_closure(name)
             parts = [self.whole(metrics[name])]
-            parts += [self._computing("metric", metrics[m]) for m in closure[1:]]
-            parts += [
-                self._computing("source", sources[s]) for s in self.project.metric_sources(name)
-            ]
+            parts += [self._computing(metrics[m]) for m in closure[1:]]
+            parts += [self._computing(sources[s]) for s in self.project.metric_sources(name)]
             text = self._closures[name] = content_digest("\n".join(parts).encode())
         return text
 
