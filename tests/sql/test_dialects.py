@@ -74,6 +74,18 @@ def test_executed_dialects_are_marked() -> None:
     assert {d for d, q in QUIRKS.items() if q.executed} == {"duckdb", "postgres", "spark"}
 
 
+@pytest.mark.parametrize("dialect", sorted(QUIRKS))
+def test_a_day_is_a_date_cast(dialect: str) -> None:
+    assert truncate(dialect, TS, "day").sql(dialect=dialect) == "CAST(t AS DATE)"
+
+
+def test_spines_in_the_select_list_only_where_executed() -> None:
+    """A set-returning select list is engine-specific: only engines we run get one."""
+    in_select = {d for d, q in QUIRKS.items() if q.spine == "select"}
+    assert in_select == {"duckdb", "postgres"}
+    assert all(QUIRKS[d].executed for d in in_select)
+
+
 def test_monday_on_duckdb() -> None:
     sql = truncate(
         "duckdb", exp.cast(exp.Literal.string("2026-01-01 12:00:00"), "timestamp"), "week"

@@ -105,6 +105,22 @@ CASES: list[tuple[str, str, QueryOptions, list[tuple[Any, ...]]]] = [
         ],
     ),
     (
+        "ratio-sides-with-one-filter",
+        metric(
+            "  grain: week\n  numerator: sum(ev.x) - count(ev.x) where ev.k = 'a'\n"
+            "  denominator: sum(ev.x) where ev.k = 'a'"
+        ),
+        QueryOptions(),
+        [
+            (W[0], 0.9, 9.0, 10.0),
+            (W[1], 29 / 30, 29.0, 30.0),
+            (W[2], None, 0.0, 0.0),
+            (W[3], None, 0.0, 0.0),
+            (W[4], None, 0.0, 0.0),
+            (W[5], None, 0.0, 0.0),
+        ],
+    ),
+    (
         "median-interpolates",
         metric("  grain: month\n  measure: median(ev.x)"),
         QueryOptions(),
@@ -217,6 +233,9 @@ def _load(con: Any) -> None:
     con.executemany("INSERT INTO other VALUES (?, ?)", OTHER)
 
 
+CASES_BY_NAME = {case[0]: case[1] for case in CASES}
+
+
 @pytest.mark.parametrize(
     ("text", "options", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
@@ -255,3 +274,15 @@ def test_formula_reaggregates_inputs_at_its_grain(
     _load(con)
     got = con.execute(metric_sql(result.project, "m", "duckdb")).fetchall()
     assert got == [(date(2026, 1, 1), 25.0), (date(2026, 2, 1), None)]
+
+
+def test_sides_with_one_filter_share_it_and_their_aggregates(
+    write_project: Callable[[str], Compilation],
+) -> None:
+    """One WHERE instead of a CASE per aggregate, and `sum(ev.x)` computed once."""
+    result = write_project(SOURCES + CASES_BY_NAME["ratio-sides-with-one-filter"])
+    assert result.project is not None
+    sql = metric_sql(result.project, "m", "duckdb")
+    assert "CASE" not in sql
+    assert sql.count('SUM("ev"."x")') == 1
+    assert sql.count('"ev"."k" = \'a\'') == 1

@@ -21,7 +21,7 @@ from datetime import date
 
 from sqlglot import exp
 
-from metricc.backends.sql.dialects import cast, percentile, truncate
+from metricc.backends.sql.dialects import cast, percentile, quirks, truncate
 from metricc.backends.sql.expressions import Translator, divide, interval
 from metricc.model import expr as ex
 from metricc.model import semantic as sm
@@ -237,14 +237,28 @@ class QueryBuilder:
         )
 
     def _spine(self, bounds: str, grain: str) -> exp.Select:
+        """One row per period start from `lo` to `hi` of the one-row `bounds` CTE.
+
+        In the select list the bounds are read once as columns; DuckDB runs a
+        small query a millisecond faster than with two scalar subqueries.
+        """
         amount, unit = STEP[grain]
+        in_select = quirks(self.dialect).spine == "select"
+
+        def bound(name: str) -> exp.Expr:
+            # Qualified: unqualified, sqlglot's Snowflake FLATTEN gives it the series' alias.
+            column = col(name, bounds)
+            if in_select:
+                return column
+            return exp.Subquery(this=exp.select(column, copy=False).from_(ref(bounds), copy=False))
+
         series = exp.GenerateDateArray(
-            start=exp.Subquery(
-                this=exp.select(col("lo"), copy=False).from_(ref(bounds), copy=False)
-            ),
-            end=exp.Subquery(this=exp.select(col("hi"), copy=False).from_(ref(bounds), copy=False)),
-            step=_interval(amount, unit),
+            start=bound("lo"), end=bound("hi"), step=_interval(amount, unit)
         )
+        if in_select:
+            return exp.select(
+                cast(exp.Unnest(expressions=[series]), "date").as_("period", copy=False), copy=False
+            ).from_(ref(bounds), copy=False)
         alias = exp.TableAlias(
             this=exp.to_identifier("series"), columns=[exp.to_identifier("period")]
         )
@@ -374,40 +388,45 @@ class QueryBuilder:
             fraction = exp.Literal.number(str(call.args[1].fraction))
         return percentile(self.dialect, arg, fraction)
 
-    def _new_part(self, name: str, calls: list[ex.Call]) -> _Part:
+    def _new_part(
+        self, name: str, calls: list[ex.Call], sqls: list[exp.Expr]
+    ) -> tuple[_Part, list[exp.Expr]]:
+        """A part computing each call as its SQL, and the part's aliased aggregates.
+
+        Calls with the same SQL (`sum(x) - sum(y)` over `sum(x)`) share one column.
+        """
         part = _Part(name)
-        for index, call in enumerate(calls):
-            part.columns[id(call)] = f"agg_{index}"
+        aliases: dict[exp.Expr, str] = {}
+        for call, sql in zip(calls, sqls, strict=True):
+            part.columns[id(call)] = aliases.setdefault(sql, f"agg_{len(aliases)}")
             part.additive[id(call)] = call.func in ADDITIVE
         self.parts.append(part)
-        return part
+        return part, [sql.as_(alias, copy=False) for sql, alias in aliases.items()]
 
     def _measure_part(self, name: str, *measures: sm.Measure) -> _Part:
         """One read of a source for one or more measures (same source and timing).
 
         With several measures, each aggregates only its own rows
-        (`COUNT(CASE WHEN filter THEN x END)`), so the source is scanned once.
+        (`COUNT(CASE WHEN filter THEN x END)`), so the source is scanned once;
+        measures with one same filter share it as the part's WHERE instead.
         """
         measure = measures[0]
         source = self.project.sources[measure.source]
         row = self._row_sql(source)
-        calls = [call for m in measures for call in self._aggregates(m)]
-        part = self._new_part(name, calls)
+        wheres = [row(m.where) if m.where is not None else None for m in measures]
+        shared = all(where == wheres[0] for where in wheres)
+        calls, sqls = [], []
+        for m, where in zip(measures, wheres, strict=True):
+            for call in self._aggregates(m):
+                calls.append(call)
+                sqls.append(self._aggregate_sql(call, row, None if shared else where))
+        part, aggs = self._new_part(name, calls, sqls)
         dims = self._dimension_sql(source)
-        aggs = []
-        for m in measures:
-            only = row(m.where) if m.where is not None and len(measures) > 1 else None
-            aggs += [
-                self._aggregate_sql(c, row, only).as_(part.columns[id(c)], copy=False)
-                for c in self._aggregates(m)
-            ]
-        if len(measures) == 1:
-            filters = [row(measure.where)] if measure.where is not None else []
-        elif all(m.where is not None for m in measures):
-            wheres = [exp.Paren(this=row(m.where)) for m in measures if m.where is not None]
-            filters = [exp.or_(*wheres, copy=False)]
-        else:
-            filters = []
+        filters: list[exp.Expr] = []
+        if shared:
+            filters = [wheres[0]] if wheres[0] is not None else []
+        elif all(where is not None for where in wheres):
+            filters = [exp.or_(*(exp.Paren(this=where) for where in wheres), copy=False)]
         table = _table(source, source.name)
         if measure.timing in ("active_at_start", "active_at_end"):
             period: exp.Expr = col("period", "spine")
@@ -542,7 +561,7 @@ class QueryBuilder:
             .from_(ref(all_days), copy=False)
             .group_by(truncate(self.dialect, col("period", all_days), self.grain), copy=False)
         )
-        part = self._new_part(windowed, calls)
+        part, merged = self._new_part(windowed, calls, combine)
         in_window: list[exp.Expr] = [
             exp.LTE(this=col("day", daily), expression=col("day", reported))
         ]
@@ -553,10 +572,7 @@ class QueryBuilder:
             exp.select(
                 truncate(self.dialect, col("day", reported), self.grain).as_("period", copy=False),
                 *(col(d, daily).as_(d, copy=False) for d in self.dims),
-                *(
-                    c.as_(part.columns[id(call)], copy=False)
-                    for c, call in zip(combine, calls, strict=True)
-                ),
+                *merged,
                 copy=False,
             )
             .from_(ref(reported), copy=False)

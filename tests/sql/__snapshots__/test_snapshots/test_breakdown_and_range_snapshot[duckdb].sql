@@ -18,20 +18,8 @@ WITH "bounds" AS (
   ) AS "data_bounds"
 ), "spine" AS (
   SELECT
-    CAST("period" AS DATE) AS "period"
-  FROM UNNEST(CAST(GENERATE_SERIES(
-    (
-      SELECT
-        "lo"
-      FROM "bounds"
-    ),
-    (
-      SELECT
-        "hi"
-      FROM "bounds"
-    ),
-    INTERVAL '1' MONTH
-  ) AS DATE[])) AS "series"("period")
+    CAST(UNNEST(CAST(GENERATE_SERIES("bounds"."lo", "bounds"."hi", INTERVAL '1' MONTH) AS DATE[])) AS DATE) AS "period"
+  FROM "bounds"
 ), "simple_count__measure" AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', "events"."occurred_at") AS DATE) AS "period",

@@ -12,12 +12,12 @@ WITH `bounds` AS (
   FROM UNNEST(GENERATE_DATE_ARRAY(
     (
       SELECT
-        `lo`
+        `bounds`.`lo`
       FROM `bounds`
     ),
     (
       SELECT
-        `hi`
+        `bounds`.`hi`
       FROM `bounds`
     ),
     INTERVAL '1' MONTH

@@ -11,24 +11,8 @@ WITH "bounds" AS (
   FROM "subscriptions" AS "subscriptions"
 ), "spine" AS (
   SELECT
-    CAST("period" AS DATE) AS "period"
-  FROM (
-    SELECT
-      CAST("value" AS DATE)
-    FROM GENERATE_SERIES(
-      (
-        SELECT
-          "lo"
-        FROM "bounds"
-      ),
-      (
-        SELECT
-          "hi"
-        FROM "bounds"
-      ),
-      INTERVAL '1 MONTH'
-    ) AS "_t"("value")
-  ) AS "series"("period")
+    CAST(GENERATE_SERIES("bounds"."lo", "bounds"."hi", INTERVAL '1 MONTH') AS DATE) AS "period"
+  FROM "bounds"
 ), "churn__numerator" AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', "subscriptions"."cancelled_at") AS DATE) AS "period",

@@ -8,20 +8,8 @@ WITH "bounds" AS (
   FROM "orders" AS "orders"
 ), "spine" AS (
   SELECT
-    CAST("period" AS DATE) AS "period"
-  FROM UNNEST(CAST(GENERATE_SERIES(
-    (
-      SELECT
-        "lo"
-      FROM "bounds"
-    ),
-    (
-      SELECT
-        "hi"
-      FROM "bounds"
-    ),
-    INTERVAL '1' MONTH
-  ) AS DATE[])) AS "series"("period")
+    CAST(UNNEST(CAST(GENERATE_SERIES("bounds"."lo", "bounds"."hi", INTERVAL '1' MONTH) AS DATE[])) AS DATE) AS "period"
+  FROM "bounds"
 ), "compound_measure__measure" AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', "orders"."ordered_at") AS DATE) AS "period",

@@ -13,7 +13,7 @@ WITH bounds AS (
     SELECT
       DATEADD(MONTH, CAST(period AS INT), CAST((
         SELECT
-          series.lo
+          bounds.lo
         FROM bounds
       ) AS DATE)) AS period
     FROM TABLE(FLATTEN(INPUT => ARRAY_GENERATE_RANGE(
@@ -22,12 +22,12 @@ WITH bounds AS (
         MONTH,
         (
           SELECT
-            series.lo
+            bounds.lo
           FROM bounds
         ),
         (
           SELECT
-            series.hi
+            bounds.hi
           FROM bounds
         )
       ) + 1

@@ -18,20 +18,8 @@ WITH "bounds" AS (
   ) AS "source_bounds"
 ), "spine" AS (
   SELECT
-    CAST("period" AS DATE) AS "period"
-  FROM UNNEST(CAST(GENERATE_SERIES(
-    (
-      SELECT
-        "lo"
-      FROM "bounds"
-    ),
-    (
-      SELECT
-        "hi"
-      FROM "bounds"
-    ),
-    INTERVAL '1' MONTH
-  ) AS DATE[])) AS "series"("period")
+    CAST(UNNEST(CAST(GENERATE_SERIES("bounds"."lo", "bounds"."hi", INTERVAL '1' MONTH) AS DATE[])) AS DATE) AS "period"
+  FROM "bounds"
 ), "cross_source_ratio__numerator" AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', "orders"."ordered_at") AS DATE) AS "period",

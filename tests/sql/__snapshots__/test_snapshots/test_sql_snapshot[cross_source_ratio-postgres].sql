@@ -18,24 +18,8 @@ WITH "bounds" AS (
   ) AS "source_bounds"
 ), "spine" AS (
   SELECT
-    CAST("period" AS DATE) AS "period"
-  FROM (
-    SELECT
-      CAST("value" AS DATE)
-    FROM GENERATE_SERIES(
-      (
-        SELECT
-          "lo"
-        FROM "bounds"
-      ),
-      (
-        SELECT
-          "hi"
-        FROM "bounds"
-      ),
-      INTERVAL '1 MONTH'
-    ) AS "_t"("value")
-  ) AS "series"("period")
+    CAST(GENERATE_SERIES("bounds"."lo", "bounds"."hi", INTERVAL '1 MONTH') AS DATE) AS "period"
+  FROM "bounds"
 ), "cross_source_ratio__numerator" AS (
   SELECT
     CAST(DATE_TRUNC('MONTH', "orders"."ordered_at") AS DATE) AS "period",

@@ -23,12 +23,12 @@ WITH `bounds` AS (
     SEQUENCE(
       (
         SELECT
-          `lo`
+          `bounds`.`lo`
         FROM `bounds`
       ),
       (
         SELECT
-          `hi`
+          `bounds`.`hi`
         FROM `bounds`
       ),
       INTERVAL '1' MONTH

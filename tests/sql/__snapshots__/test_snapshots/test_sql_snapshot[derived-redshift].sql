@@ -5,7 +5,7 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   SELECT
     CAST((
       SELECT
-        "lo"
+        "bounds"."lo"
       FROM "bounds"
     ) AS DATE) AS "period"
   UNION ALL
@@ -15,7 +15,7 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   WHERE
     CAST(DATEADD(MONTH, 1, period) AS DATE) <= CAST((
       SELECT
-        "hi"
+        "bounds"."hi"
       FROM "bounds"
     ) AS DATE)
 ), "bounds" AS (

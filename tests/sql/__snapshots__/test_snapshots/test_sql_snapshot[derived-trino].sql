@@ -22,12 +22,12 @@ WITH "bounds" AS (
   FROM UNNEST(SEQUENCE(
     (
       SELECT
-        "lo"
+        "bounds"."lo"
       FROM "bounds"
     ),
     (
       SELECT
-        "hi"
+        "bounds"."hi"
       FROM "bounds"
     ),
     INTERVAL '1' MONTH

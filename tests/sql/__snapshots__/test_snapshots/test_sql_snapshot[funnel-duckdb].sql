@@ -8,20 +8,8 @@ WITH "bounds" AS (
   FROM "analytics"."events" AS "events"
 ), "spine" AS (
   SELECT
-    CAST("period" AS DATE) AS "period"
-  FROM UNNEST(CAST(GENERATE_SERIES(
-    (
-      SELECT
-        "lo"
-      FROM "bounds"
-    ),
-    (
-      SELECT
-        "hi"
-      FROM "bounds"
-    ),
-    INTERVAL '7' DAY
-  ) AS DATE[])) AS "series"("period")
+    CAST(UNNEST(CAST(GENERATE_SERIES("bounds"."lo", "bounds"."hi", INTERVAL '7' DAY) AS DATE[])) AS DATE) AS "period"
+  FROM "bounds"
 ), "funnel__entered" AS (
   SELECT
     "events"."user_id" AS "entity",

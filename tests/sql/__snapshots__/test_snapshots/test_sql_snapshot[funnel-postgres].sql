@@ -8,24 +8,8 @@ WITH "bounds" AS (
   FROM "analytics"."events" AS "events"
 ), "spine" AS (
   SELECT
-    CAST("period" AS DATE) AS "period"
-  FROM (
-    SELECT
-      CAST("value" AS DATE)
-    FROM GENERATE_SERIES(
-      (
-        SELECT
-          "lo"
-        FROM "bounds"
-      ),
-      (
-        SELECT
-          "hi"
-        FROM "bounds"
-      ),
-      INTERVAL '7 DAY'
-    ) AS "_t"("value")
-  ) AS "series"("period")
+    CAST(GENERATE_SERIES("bounds"."lo", "bounds"."hi", INTERVAL '7 DAY') AS DATE) AS "period"
+  FROM "bounds"
 ), "funnel__entered" AS (
   SELECT
     "events"."user_id" AS "entity",

@@ -12,12 +12,12 @@ WITH bounds AS (
   FROM TABLE(FLATTEN(INPUT => GENERATE_DATE_ARRAY(
     (
       SELECT
-        series.lo
+        bounds.lo
       FROM bounds
     ),
     (
       SELECT
-        series.hi
+        bounds.hi
       FROM bounds
     ),
     INTERVAL '7 DAY'

@@ -13,12 +13,12 @@ WITH `bounds` AS (
     SEQUENCE(
       (
         SELECT
-          `lo`
+          `bounds`.`lo`
         FROM `bounds`
       ),
       (
         SELECT
-          `hi`
+          `bounds`.`hi`
         FROM `bounds`
       ),
       INTERVAL '7' DAY

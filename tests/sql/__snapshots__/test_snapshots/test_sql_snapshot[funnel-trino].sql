@@ -12,12 +12,12 @@ WITH "bounds" AS (
   FROM UNNEST(SEQUENCE(
     (
       SELECT
-        "lo"
+        "bounds"."lo"
       FROM "bounds"
     ),
     (
       SELECT
-        "hi"
+        "bounds"."hi"
       FROM "bounds"
     ),
     INTERVAL '7' DAY

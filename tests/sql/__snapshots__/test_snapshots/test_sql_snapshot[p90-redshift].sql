@@ -5,7 +5,7 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   SELECT
     CAST((
       SELECT
-        "lo"
+        "bounds"."lo"
       FROM "bounds"
     ) AS DATE) AS "period"
   UNION ALL
@@ -15,13 +15,13 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   WHERE
     CAST(DATEADD(DAY, 1, period) AS DATE) <= CAST((
       SELECT
-        "hi"
+        "bounds"."hi"
       FROM "bounds"
     ) AS DATE)
 ), "bounds" AS (
   SELECT
-    CAST(DATE_TRUNC('DAY', MIN("orders"."ordered_at")) AS DATE) AS "lo",
-    CAST(DATE_TRUNC('DAY', MAX("orders"."ordered_at")) AS DATE) AS "hi"
+    CAST(MIN("orders"."ordered_at") AS DATE) AS "lo",
+    CAST(MAX("orders"."ordered_at") AS DATE) AS "hi"
   FROM "orders" AS "orders"
 ), "spine" AS (
   SELECT
@@ -33,14 +33,14 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   ) AS "_generated_dates"
 ), "p90__measure" AS (
   SELECT
-    CAST(DATE_TRUNC('DAY', "orders"."ordered_at") AS DATE) AS "period",
+    CAST("orders"."ordered_at" AS DATE) AS "period",
     PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY
       "orders"."amount_usd") AS "agg_0"
   FROM "orders" AS "orders"
   WHERE
     NOT "orders"."ordered_at" IS NULL
   GROUP BY
-    CAST(DATE_TRUNC('DAY', "orders"."ordered_at") AS DATE)
+    CAST("orders"."ordered_at" AS DATE)
 )
 SELECT
   "spine"."period",

@@ -12,12 +12,12 @@ WITH `bounds` AS (
   FROM UNNEST(GENERATE_DATE_ARRAY(
     (
       SELECT
-        `lo`
+        `bounds`.`lo`
       FROM `bounds`
     ),
     (
       SELECT
-        `hi`
+        `bounds`.`hi`
       FROM `bounds`
     ),
     INTERVAL '7' DAY
@@ -31,8 +31,8 @@ WITH `bounds` AS (
     NOT `events`.`occurred_at` IS NULL
 ), `trailing__day_bounds` AS (
   SELECT
-    CAST(TIMESTAMP_TRUNC(MIN(`events`.`occurred_at`), DAY) AS DATE) AS `lo`,
-    CAST(TIMESTAMP_TRUNC(MAX(`events`.`occurred_at`), DAY) AS DATE) AS `hi`
+    CAST(MIN(`events`.`occurred_at`) AS DATE) AS `lo`,
+    CAST(MAX(`events`.`occurred_at`) AS DATE) AS `hi`
   FROM `analytics`.`events` AS `events`
 ), `trailing__all_days` AS (
   SELECT
@@ -40,12 +40,12 @@ WITH `bounds` AS (
   FROM UNNEST(GENERATE_DATE_ARRAY(
     (
       SELECT
-        `lo`
+        `trailing__day_bounds`.`lo`
       FROM `trailing__day_bounds`
     ),
     (
       SELECT
-        `hi`
+        `trailing__day_bounds`.`hi`
       FROM `trailing__day_bounds`
     ),
     INTERVAL '1' DAY

@@ -8,20 +8,8 @@ WITH "bounds" AS (
   FROM "analytics"."events" AS "events"
 ), "spine" AS (
   SELECT
-    CAST("period" AS DATE) AS "period"
-  FROM UNNEST(CAST(GENERATE_SERIES(
-    (
-      SELECT
-        "lo"
-      FROM "bounds"
-    ),
-    (
-      SELECT
-        "hi"
-      FROM "bounds"
-    ),
-    INTERVAL '7' DAY
-  ) AS DATE[])) AS "series"("period")
+    CAST(UNNEST(CAST(GENERATE_SERIES("bounds"."lo", "bounds"."hi", INTERVAL '7' DAY) AS DATE[])) AS DATE) AS "period"
+  FROM "bounds"
 ), "trailing__daily" AS (
   SELECT DISTINCT
     CAST("events"."occurred_at" AS DATE) AS "day",
@@ -31,25 +19,13 @@ WITH "bounds" AS (
     NOT "events"."occurred_at" IS NULL
 ), "trailing__day_bounds" AS (
   SELECT
-    CAST(DATE_TRUNC('DAY', MIN("events"."occurred_at")) AS DATE) AS "lo",
-    CAST(DATE_TRUNC('DAY', MAX("events"."occurred_at")) AS DATE) AS "hi"
+    CAST(MIN("events"."occurred_at") AS DATE) AS "lo",
+    CAST(MAX("events"."occurred_at") AS DATE) AS "hi"
   FROM "analytics"."events" AS "events"
 ), "trailing__all_days" AS (
   SELECT
-    CAST("period" AS DATE) AS "period"
-  FROM UNNEST(CAST(GENERATE_SERIES(
-    (
-      SELECT
-        "lo"
-      FROM "trailing__day_bounds"
-    ),
-    (
-      SELECT
-        "hi"
-      FROM "trailing__day_bounds"
-    ),
-    INTERVAL '1' DAY
-  ) AS DATE[])) AS "series"("period")
+    CAST(UNNEST(CAST(GENERATE_SERIES("trailing__day_bounds"."lo", "trailing__day_bounds"."hi", INTERVAL '1' DAY) AS DATE[])) AS DATE) AS "period"
+  FROM "trailing__day_bounds"
 ), "trailing__days" AS (
   SELECT
     MAX("trailing__all_days"."period") AS "day"

@@ -5,7 +5,7 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   SELECT
     CAST((
       SELECT
-        "lo"
+        "bounds"."lo"
       FROM "bounds"
     ) AS DATE) AS "period"
   UNION ALL
@@ -15,14 +15,14 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   WHERE
     CAST(DATEADD(DAY, 7, period) AS DATE) <= CAST((
       SELECT
-        "hi"
+        "bounds"."hi"
       FROM "bounds"
     ) AS DATE)
 ), "_generated_dates_1"("period") AS (
   SELECT
     CAST((
       SELECT
-        "lo"
+        "trailing__day_bounds"."lo"
       FROM "trailing__day_bounds"
     ) AS DATE) AS "period"
   UNION ALL
@@ -32,7 +32,7 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   WHERE
     CAST(DATEADD(DAY, 1, period) AS DATE) <= CAST((
       SELECT
-        "hi"
+        "trailing__day_bounds"."hi"
       FROM "trailing__day_bounds"
     ) AS DATE)
 ), "bounds" AS (
@@ -57,8 +57,8 @@ WITH RECURSIVE "_generated_dates"("period") AS (
     NOT "events"."occurred_at" IS NULL
 ), "trailing__day_bounds" AS (
   SELECT
-    CAST(DATE_TRUNC('DAY', MIN("events"."occurred_at")) AS DATE) AS "lo",
-    CAST(DATE_TRUNC('DAY', MAX("events"."occurred_at")) AS DATE) AS "hi"
+    CAST(MIN("events"."occurred_at") AS DATE) AS "lo",
+    CAST(MAX("events"."occurred_at") AS DATE) AS "hi"
   FROM "analytics"."events" AS "events"
 ), "trailing__all_days" AS (
   SELECT

@@ -12,12 +12,12 @@ WITH bounds AS (
   FROM TABLE(FLATTEN(INPUT => GENERATE_DATE_ARRAY(
     (
       SELECT
-        series.lo
+        bounds.lo
       FROM bounds
     ),
     (
       SELECT
-        series.hi
+        bounds.hi
       FROM bounds
     ),
     INTERVAL '7 DAY'
@@ -31,8 +31,8 @@ WITH bounds AS (
     NOT events.occurred_at IS NULL
 ), trailing__day_bounds AS (
   SELECT
-    CAST(DATE_TRUNC('DAY', MIN(events.occurred_at)) AS DATE) AS lo,
-    CAST(DATE_TRUNC('DAY', MAX(events.occurred_at)) AS DATE) AS hi
+    CAST(MIN(events.occurred_at) AS DATE) AS lo,
+    CAST(MAX(events.occurred_at) AS DATE) AS hi
   FROM analytics.events AS events
 ), trailing__all_days AS (
   SELECT
@@ -44,7 +44,7 @@ WITH bounds AS (
         CAST(period AS INT),
         CAST((
           SELECT
-            series.lo
+            trailing__day_bounds.lo
           FROM trailing__day_bounds
         ) AS DATE)
       ) AS period
@@ -54,12 +54,12 @@ WITH bounds AS (
         DAY,
         (
           SELECT
-            series.lo
+            trailing__day_bounds.lo
           FROM trailing__day_bounds
         ),
         (
           SELECT
-            series.hi
+            trailing__day_bounds.hi
           FROM trailing__day_bounds
         )
       ) + 1

@@ -5,7 +5,7 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   SELECT
     CAST((
       SELECT
-        "lo"
+        "bounds"."lo"
       FROM "bounds"
     ) AS DATE) AS "period"
   UNION ALL
@@ -15,14 +15,14 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   WHERE
     CAST(DATEADD(DAY, 1, period) AS DATE) <= CAST((
       SELECT
-        "hi"
+        "bounds"."hi"
       FROM "bounds"
     ) AS DATE)
 ), "_generated_dates_1"("period") AS (
   SELECT
     CAST((
       SELECT
-        "lo"
+        "trailing_avg__day_bounds"."lo"
       FROM "trailing_avg__day_bounds"
     ) AS DATE) AS "period"
   UNION ALL
@@ -32,13 +32,13 @@ WITH RECURSIVE "_generated_dates"("period") AS (
   WHERE
     CAST(DATEADD(DAY, 1, period) AS DATE) <= CAST((
       SELECT
-        "hi"
+        "trailing_avg__day_bounds"."hi"
       FROM "trailing_avg__day_bounds"
     ) AS DATE)
 ), "bounds" AS (
   SELECT
-    CAST(DATE_TRUNC('DAY', MIN("orders"."ordered_at")) AS DATE) AS "lo",
-    CAST(DATE_TRUNC('DAY', MAX("orders"."ordered_at")) AS DATE) AS "hi"
+    CAST(MIN("orders"."ordered_at") AS DATE) AS "lo",
+    CAST(MAX("orders"."ordered_at") AS DATE) AS "hi"
   FROM "orders" AS "orders"
 ), "spine" AS (
   SELECT
@@ -60,8 +60,8 @@ WITH RECURSIVE "_generated_dates"("period") AS (
     CAST("orders"."ordered_at" AS DATE)
 ), "trailing_avg__day_bounds" AS (
   SELECT
-    CAST(DATE_TRUNC('DAY', MIN("orders"."ordered_at")) AS DATE) AS "lo",
-    CAST(DATE_TRUNC('DAY', MAX("orders"."ordered_at")) AS DATE) AS "hi"
+    CAST(MIN("orders"."ordered_at") AS DATE) AS "lo",
+    CAST(MAX("orders"."ordered_at") AS DATE) AS "hi"
   FROM "orders" AS "orders"
 ), "trailing_avg__all_days" AS (
   SELECT
@@ -76,17 +76,17 @@ WITH RECURSIVE "_generated_dates"("period") AS (
     MAX("trailing_avg__all_days"."period") AS "day"
   FROM "trailing_avg__all_days"
   GROUP BY
-    CAST(DATE_TRUNC('DAY', "trailing_avg__all_days"."period") AS DATE)
+    CAST("trailing_avg__all_days"."period" AS DATE)
 ), "trailing_avg__window" AS (
   SELECT
-    CAST(DATE_TRUNC('DAY', "trailing_avg__days"."day") AS DATE) AS "period",
+    CAST("trailing_avg__days"."day" AS DATE) AS "period",
     CAST(SUM("trailing_avg__daily"."v0") AS DOUBLE PRECISION) / NULLIF(SUM("trailing_avg__daily"."n0"), 0) AS "agg_0"
   FROM "trailing_avg__days"
   JOIN "trailing_avg__daily"
     ON "trailing_avg__daily"."day" <= "trailing_avg__days"."day"
     AND "trailing_avg__daily"."day" >= "trailing_avg__days"."day" - INTERVAL '6 DAY'
   GROUP BY
-    CAST(DATE_TRUNC('DAY', "trailing_avg__days"."day") AS DATE)
+    CAST("trailing_avg__days"."day" AS DATE)
 )
 SELECT
   "spine"."period",
