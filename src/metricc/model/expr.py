@@ -158,8 +158,6 @@ Expr = Annotated[
     Field(discriminator="kind"),
 ]
 
-for _model in (Call, Binary, Not, Neg, InList, IsNull, Like, When, Case):
-    _model.model_rebuild()
 
 
 def children(node: object) -> tuple[object, ...]:

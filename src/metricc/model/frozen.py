@@ -1,8 +1,18 @@
-"""The base of every model class: an immutable pydantic model that unpickles quickly."""
+"""The base of every model class: an immutable pydantic model built without validation.
+
+Model nodes are made only by metricc's own code (the parser's transformer, the
+resolver, the backends), from values the grammar and the resolver have already
+checked and mypy types: validating them again is work without a purpose. So a
+node is built from its fields as given, in declaration order with defaults
+filled, and pydantic's validators and serialisers are built on first use
+(`defer_build`): `metricc lint` never dumps a model, and starts without building
+one schema. A test checks that every node of the reference project is exactly
+what pydantic's validation would have made.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -19,14 +29,56 @@ def _restore(cls: type[Frozen], fields: dict[str, Any], fields_set: set[str]) ->
 
 
 class Frozen(BaseModel):
-    """A frozen model; pickled as its class, field values and which fields were set.
+    """A frozen model made from trusted values; pickled as its class, field values
+    and which fields were set.
 
     The build cache unpickles hundreds of thousands of syntax nodes per large
     project, and pydantic's own `__setstate__` is a quarter of that time. A frozen
     model with no extra or private attributes has no other state.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
+
+    # Per class: every field in declaration order with its default (or a
+    # placeholder), the fields without a default, and those whose default a
+    # factory makes.
+    _template: ClassVar[dict[str, Any]]
+    _required: ClassVar[frozenset[str]]
+    _factories: ClassVar[dict[str, Any]]
+
+    def __init__(self, /, **data: Any) -> None:
+        cls = type(self)
+        if "_template" not in cls.__dict__:
+            cls._prepare()
+        values = {**cls._template, **data}
+        if len(values) != len(cls._template) or not data.keys() >= cls._required:
+            cls._refuse(data)
+        for name, factory in cls._factories.items():
+            if name not in data:
+                values[name] = factory()
+        _set(self, "__dict__", values)
+        _set(self, "__pydantic_fields_set__", set(data))
+        _set(self, "__pydantic_extra__", None)
+        _set(self, "__pydantic_private__", None)
+
+    @classmethod
+    def _prepare(cls) -> None:
+        fields = cls.__pydantic_fields__
+        cls._template = {name: info.default for name, info in fields.items()}
+        cls._required = frozenset(name for name, info in fields.items() if info.is_required())
+        cls._factories = {
+            name: info.default_factory
+            for name, info in fields.items()
+            if info.default_factory is not None
+        }
+        for name in cls._factories:
+            cls._template[name] = None
+
+    @classmethod
+    def _refuse(cls, data: dict[str, Any]) -> None:
+        unknown = sorted(data.keys() - cls._template.keys())
+        missing = sorted(cls._required - data.keys())
+        raise TypeError(f"{cls.__name__}: unknown fields {unknown}, missing fields {missing}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         return _restore, (type(self), self.__dict__, self.__pydantic_fields_set__)

@@ -1,0 +1,54 @@
+"""Model nodes are built without validation (`model/frozen.py`): each node the
+parser and the resolver make must be exactly what pydantic's validation would
+make of the same fields, down to the type of every value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from metricc.model.frozen import Frozen
+from metricc.pipeline import check_project
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECTS = [
+    ROOT / "metrics",
+    ROOT / "tests" / "corpus" / "valid",
+    ROOT / "tests" / "corpus" / "sql",
+    *sorted(p for p in (ROOT / "examples").iterdir() if p.is_dir()),
+]
+
+
+def _nodes(value: object) -> Iterator[Frozen]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Frozen):
+            yield item
+            stack.extend(item.__dict__.values())
+        elif isinstance(item, tuple | list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+
+
+@pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_node_is_what_validation_would_make(folder: Path) -> None:
+    result = check_project(folder)
+    assert result.project is not None and result.files
+    nodes = list(_nodes([result.files, result.project]))
+    assert len({type(n) for n in nodes}) > 10
+    for node in nodes:
+        validated = type(node).model_validate(dict(node.__dict__))
+        assert validated == node
+        for name, value in node.__dict__.items():
+            assert type(validated.__dict__[name]) is type(value), (node, name)
+
+
+def test_a_node_refuses_unknown_and_missing_fields() -> None:
+    from metricc.model.expr import Name
+
+    with pytest.raises(TypeError, match=r"unknown fields \['nmae'\], missing fields \['name'\]"):
+        Name(nmae="x", span=None)  # type: ignore[call-arg]
