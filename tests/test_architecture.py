@@ -13,9 +13,10 @@ PACKAGE = ROOT / "src" / "metricc"
 ALLOWED = {
     "metricc.span": set(),
     "metricc.parallel": set(),
+    "metricc.frozen": set(),
     "metricc.cache": {"metricc.parallel"},
-    "metricc.diagnostics": {"metricc.span"},
-    "metricc.model": {"metricc.span"},
+    "metricc.diagnostics": {"metricc.span", "metricc.frozen"},
+    "metricc.model": {"metricc.span", "metricc.frozen"},
     "metricc.syntax": {"metricc.span", "metricc.diagnostics", "metricc.model"},
     "metricc.resolve": {"metricc.span", "metricc.diagnostics", "metricc.model"},
     "metricc.lint": {"metricc.span", "metricc.diagnostics", "metricc.model", "metricc.config"},

@@ -23,7 +23,6 @@ import pickle
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +41,8 @@ COMPILER_FILES = (".py", ".lark", ".j2", ".css", ".js", ".json", ".toml", ".md")
 @functools.cache
 def compiler_fingerprint() -> str:
     """A digest of this compiler: its files, Python's version and the output-shaping libraries."""
+    from importlib import metadata  # only a compile needs it: a lint starts without
+
     h = hashlib.sha256(sys.version.encode())
     for name in LIBRARIES:
         try:

@@ -7,10 +7,8 @@ costs more than it saves below a few hundred items.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -51,13 +49,14 @@ def parallel_results(
     """`function(item)` for each item in order, as each is ready: on every core
     when the caller says it is worth it and the platform can fork."""
     workers = _workers()
-    if (
-        not worth_it
-        or len(items) < 2
-        or workers < 2
-        or "fork" not in mp.get_all_start_methods()
-        or _TASK
-    ):
+    if not worth_it or len(items) < 2 or workers < 2 or _TASK:
+        yield from map(function, items)
+        return
+    # Imported here: a small project (a one-file lint) never starts a worker.
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in mp.get_all_start_methods():
         yield from map(function, items)
         return
     chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]

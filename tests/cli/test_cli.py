@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from metricc import __version__
 from metricc.cli import main
+from metricc.config import Config, find_config, load_config
 from metricc.output import read_tree
 from tests.conftest import METRICS
 
@@ -106,6 +107,19 @@ def test_config_sets_defaults(project: Path) -> None:
     )
     assert run("compile")[0] == 0
     assert (project / "out" / "sql" / "postgres" / "dau.sql").is_file()
+
+
+def test_without_a_config_file_the_defaults_are_those_validation_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built without validation when no file is found (config.py): the same values."""
+    monkeypatch.chdir(tmp_path)
+    assert find_config() is None
+    assert (
+        load_config().model_dump()
+        == Config().model_dump()
+        == Config.model_validate({}).model_dump()
+    )
 
 
 def test_compile_writes_manifest_schema_and_sql(project: Path) -> None:

@@ -1,6 +1,6 @@
-"""Model nodes are built without validation (`model/frozen.py`): each node the
-parser and the resolver make must be exactly what pydantic's validation would
-make of the same fields, down to the type of every value."""
+"""Model nodes and diagnostics are built without validation (`frozen.py`): each
+one the parser, the resolver and lint make must be exactly what pydantic's
+validation would make of the same fields, down to the type of every value."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from metricc.model.frozen import Frozen
+from metricc.frozen import Frozen
+from metricc.lint import Selection, lint
+from metricc.model.expr import Name
 from metricc.pipeline import check_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +40,8 @@ def _nodes(value: object) -> Iterator[Frozen]:
 def test_every_node_is_what_validation_would_make(folder: Path) -> None:
     result = check_project(folder)
     assert result.project is not None and result.files
-    nodes = list(_nodes([result.files, result.project]))
+    findings = lint(result.project, result.files, Selection())
+    nodes = list(_nodes([result.files, result.project, result.diagnostics, findings]))
     assert len({type(n) for n in nodes}) > 10
     for node in nodes:
         validated = type(node).model_validate(dict(node.__dict__))
@@ -48,7 +51,5 @@ def test_every_node_is_what_validation_would_make(folder: Path) -> None:
 
 
 def test_a_node_refuses_unknown_and_missing_fields() -> None:
-    from metricc.model.expr import Name
-
     with pytest.raises(TypeError, match=r"unknown fields \['nmae'\], missing fields \['name'\]"):
         Name(nmae="x", span=None)  # type: ignore[call-arg]

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from metricc.diagnostics.codes import CODES, Severity
+from metricc.frozen import Frozen
 from metricc.span import Span
 
 
-class Label(BaseModel):
+class Label(Frozen):
     """A span with a short note: the primary one says what, secondary ones say why."""
-
-    model_config = ConfigDict(frozen=True)
 
     span: Span
     message: str = ""
 
 
-class Diagnostic(BaseModel):
+class Diagnostic(Frozen):
     """One finding: a stable code, a severity, a located message and an optional help."""
-
-    model_config = ConfigDict(frozen=True)
 
     code: str
     severity: Severity

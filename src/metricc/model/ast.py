@@ -11,8 +11,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from metricc.frozen import Frozen
 from metricc.model.expr import Duration, Expr
-from metricc.model.frozen import Frozen
 from metricc.span import Span
 
 Timing = Literal["started", "ended", "active_at_start", "active_at_end"]

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from metricc.model.frozen import Frozen
+from metricc.frozen import Frozen
 from metricc.span import Span
 
 
@@ -157,7 +157,6 @@ Expr = Annotated[
     | Case,
     Field(discriminator="kind"),
 ]
-
 
 
 def children(node: object) -> tuple[object, ...]:

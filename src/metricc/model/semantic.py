@@ -13,9 +13,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from metricc.frozen import Frozen
 from metricc.model.ast import Timing
 from metricc.model.expr import Duration, Expr
-from metricc.model.frozen import Frozen
 from metricc.span import Span
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
