@@ -2,8 +2,9 @@
 
 Works opened from the file system, with no server and no network: styles,
 search script and search index are files beside the pages, the graph and
-trend charts are SVG drawn at build time. User text is escaped (markdown-it
-with raw HTML off, jinja2 with autoescape on).
+trend charts are SVG drawn at build time. User text is escaped (cmark-gfm
+without its unsafe option drops raw HTML and `javascript:` links; jinja2
+autoescapes).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
+import cmarkgfm  # type: ignore[import-untyped]
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from metricc import __version__
@@ -38,18 +39,20 @@ def _layout() -> jinja2.Template:
     return env.get_template("layout.html.j2")
 
 
-@lru_cache(maxsize=1)
-def _renderer() -> MarkdownIt:
-    """Markdown to HTML; a Mermaid block becomes the SVG graph drawn for the page."""
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+_MERMAID = re.compile(r'<pre><code class="language-mermaid">.*?</code></pre>\n', re.S)
 
-    def render_fence(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
-        if tokens[idx].info.strip() == "mermaid" and env.get("graph"):
-            return f'<div class="graph">{env["graph"]}</div>\n'
-        return str(self.fence(tokens, idx, options, env))
 
-    md.add_render_rule("fence", render_fence)
-    return md
+def _to_html(markdown: str, graph: str) -> str:
+    """Markdown to HTML (CommonMark and GFM tables, by cmark-gfm in C: a tenth of a
+    millisecond a page, twenty times faster than a pure-Python parser). The page's
+    own Mermaid block, the last one (user text comes before it), becomes the SVG
+    graph drawn for the page, if it has one."""
+    html: str = cmarkgfm.markdown_to_html_with_extensions(markdown, extensions=["table"])
+    blocks = list(_MERMAID.finditer(html)) if graph else []
+    if blocks:
+        last = blocks[-1]
+        html = f'{html[: last.start()]}<div class="graph">{graph}</div>\n{html[last.end() :]}'
+    return html
 
 
 def _html_links(html: str) -> str:
@@ -120,7 +123,7 @@ def site_files(
         drawn = graph(path)
         inner = path.removeprefix("catalog/")
         root = "../" * inner.count("/")
-        body = _html_links(_renderer().render(pages[path], {"graph": drawn}))
+        body = _html_links(_to_html(pages[path], drawn))
         if inner == "README.md":
             section = (
                 f'<h2 id="graph">Goals and indicators</h2>\n<div class="graph">{drawn}</div>\n'
