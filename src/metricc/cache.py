@@ -89,15 +89,27 @@ class Reuse:
             return file.read()
 
 
-class Kept(str):
-    """The text of a previous build's file, reused as it is (and linked by `reuse`)."""
+class Kept:
+    """A previous build's file made from the same inputs: the writer links it
+    (`reuse`), and its text is read only if a later step asks for it (most hits
+    are linked and never read)."""
 
-    reuse: Reuse
+    __slots__ = ("reuse",)
 
-    def __new__(cls, text: str, reuse: Reuse) -> Kept:
-        kept = super().__new__(cls, text)
-        kept.reuse = reuse
-        return kept
+    def __init__(self, reuse: Reuse) -> None:
+        self.reuse = reuse
+
+    @property
+    def text(self) -> str:
+        return self.reuse.read().decode("utf-8")
+
+
+# A rendered output: made now, or kept from the previous build.
+Text = str | Kept
+
+
+def text_of(value: Text) -> str:
+    return value if isinstance(value, str) else value.text
 
 
 class BuildCache:
@@ -113,6 +125,7 @@ class BuildCache:
         self.stamps: dict[str, list[int]] = {}
         self.renders: dict[str, str] = {}
         self.kept_renders: dict[str, str] = {}
+        self.render_keys: dict[str, str] = {}  # path -> key, of this build's renders
         self.parsed_files: dict[str, bytes | Reuse | Callable[[], bytes]] = {}
         if previous is None:
             return
@@ -188,13 +201,11 @@ class BuildCache:
         """The previous build's `path`, if it was made from exactly these inputs (`key`)
         and is untouched since (a file edited by hand is made again)."""
         reuse = self._untouched(path) if self.renders.get(key) == path else None
-        try:
-            return Kept(reuse.read().decode("utf-8"), reuse) if reuse else None
-        except (OSError, UnicodeDecodeError):
-            return None
+        return Kept(reuse) if reuse else None
 
     def keep_render(self, key: str, path: str) -> None:
         self.kept_renders[key] = path
+        self.render_keys[path] = key
 
     # --- the next build's index ----------------------------------------------
 
@@ -219,11 +230,12 @@ def rendered(
     key: Callable[[T], str],
     make: Callable[[T], str],
     progress: Callable[[int, int], None] | None = None,
-) -> list[str]:
+) -> Sequence[Text]:
     """`[make(item) for item in items]` on every core, each taken from the previous
     build instead when its key (`key(item)`: a digest of its inputs) is unchanged.
 
-    Keys and hits are settled here (a hit is a stat and a read); only the misses
+    Keys and hits are settled here (a hit is a stat, its text read only on demand:
+    `text_of`); only the misses
     go to the workers, so a build that changed little starts none. With nothing
     to reuse, each key is made beside its output, on every core.
     """
@@ -241,7 +253,7 @@ def rendered(
                 (lambda done, _: progress(hits + done, len(items))) if progress else None,
             )
         )
-        texts = [text if text is not None else next(made) for text in kept]
+        texts: list[Text] = [text if text is not None else next(made) for text in kept]
     else:
         pairs = parallel_map(lambda item: (key(item), make(item)), items, progress)
         keys, texts = [k for k, _ in pairs], [text for _, text in pairs]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -18,7 +18,7 @@ import click
 from metricc import __version__
 
 if TYPE_CHECKING:
-    from metricc.cache import BuildCache
+    from metricc.cache import BuildCache, Text
     from metricc.config import Config
     from metricc.diagnostics import Diagnostic
     from metricc.pipeline import Compilation
@@ -347,7 +347,7 @@ def compile_(
         fail(f"nothing written: fix the errors above ({target} is unchanged)")
     from metricc.progress import progress_bar
 
-    def outputs() -> Iterator[dict[str, str]]:
+    def outputs() -> Iterator[Mapping[str, Text]]:
         """The build in parts, so each can be written and let go before the next."""
         project = compilation.project
         assert project is not None
@@ -456,8 +456,9 @@ def _source_root(out: Path) -> str:
     return Path(os.path.relpath(Path.cwd().resolve(), pages)).as_posix()
 
 
-def _stale_files(target: Path, files: dict[str, str]) -> list[str]:
+def _stale_files(target: Path, files: Mapping[str, Text]) -> list[str]:
     """How a committed build folder differs from a fresh build: one line per file."""
+    from metricc.cache import text_of
     from metricc.output import read_tree
 
     existing = read_tree(target) if target.is_dir() else {}
@@ -465,7 +466,7 @@ def _stale_files(target: Path, files: dict[str, str]) -> list[str]:
     lines += [
         f"changed  {target}/{name}"
         for name in sorted(files)
-        if name in existing and existing[name] != files[name].encode("utf-8")
+        if name in existing and existing[name] != text_of(files[name]).encode("utf-8")
     ]
     lines += [f"extra    {target}/{name}" for name in sorted(existing) if name not in files]
     return lines

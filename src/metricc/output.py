@@ -16,7 +16,7 @@ from typing import Any
 
 from metricc.cache import FOLDER, INDEX, BuildCache, Kept, Reuse, content_digest
 
-Content = str | bytes | Reuse | Callable[[], bytes]
+Content = str | bytes | Kept | Reuse | Callable[[], bytes]
 
 
 class BuildFolder:

@@ -18,7 +18,7 @@ from metricc.backends.alerts.checks import threshold_query
 from metricc.backends.alerts.prometheus import alertmanager, dump_yaml, rule_files
 from metricc.backends.inputs import inputs_of
 from metricc.backends.sql import render
-from metricc.cache import BuildCache, digest, rendered
+from metricc.cache import BuildCache, Text, digest, rendered, text_of
 from metricc.model import semantic as sm
 
 __all__ = ["alert_files", "routing", "threshold_query"]
@@ -44,9 +44,9 @@ def _header(metric: sm.Metric, dialect: str) -> str:
 
 def alert_files(
     project: sm.Project, dialects: list[str], cache: BuildCache | None = None
-) -> dict[str, str]:
+) -> dict[str, Text]:
     """Every alert file; with a cache, a check whose inputs are unchanged is not rebuilt."""
-    files: dict[str, str] = {}
+    files: dict[str, Text] = {}
     index: list[dict[str, Any]] = []
     grafana: dict[str, list[dict[str, Any]]] = {}
     default = dialects[0]
@@ -69,7 +69,7 @@ def alert_files(
     for job, text in zip(jobs, texts, strict=True):
         files[path(job)] = text
         if job[1] == default:
-            checks[job[0].name] = text.removeprefix(_header(*job)).removesuffix(";\n")
+            checks[job[0].name] = text_of(text).removeprefix(_header(*job)).removesuffix(";\n")
     for metric in watched:
         check = checks[metric.name]
         for threshold in metric.thresholds:

@@ -21,7 +21,7 @@ from metricc.backends.alerts.prometheus import POLICY
 from metricc.backends.catalog import content, svg
 from metricc.backends.inputs import Block, inputs_of
 from metricc.backends.sql import metric_sql
-from metricc.cache import BuildCache, digest, rendered
+from metricc.cache import BuildCache, Text, digest, rendered, text_of
 from metricc.model import semantic as sm
 
 FOLDERS = {"metric": "metrics", "goal": "goals", "team": "teams", "slo": "slos"}
@@ -91,9 +91,9 @@ def catalog_files(
     findings: Mapping[str, list[tuple[str, str]]] | None = None,
     state: Mapping[str, content.State] | None = None,
     source_root: str = "..",
-    sql: Mapping[str, str] | None = None,
+    sql: Mapping[str, Text] | None = None,
     cache: BuildCache | None = None,
-) -> dict[str, str]:
+) -> dict[str, Text]:
     """Every markdown page, keyed by its path inside `catalog/`.
 
     `sql` reuses the queries compile already rendered (`sql/<dialect>/<metric>.sql`);
@@ -105,7 +105,7 @@ def catalog_files(
     state = state or {}
     rel = content.relations(project)
     common = {"show": content.show, "metrics": project.metrics, "goals": project.goals}
-    pages: dict[str, str] = {}
+    pages: dict[str, Text] = {}
     trends = {}
     for name, st in state.items():
         metric = project.metrics[name]
@@ -124,10 +124,7 @@ def catalog_files(
             "team": project.teams.get(metric.owner or ""),
             "path": content.goal_path(project, metric.goal),
             "sources": [project.sources[s] for s in project.metric_sources(name)],
-            "sql": {
-                d: ((sql or {}).get(f"sql/{d}/{name}.sql") or metric_sql(project, name, d)).rstrip()
-                for d in dialects
-            },
+            "sql": {d: _query(name, d).rstrip() for d in dialects},
             "default_dialect": dialects[0],
             "thresholds": content.threshold_rows(project, metric),
             "rel": rel[name],
@@ -137,6 +134,10 @@ def catalog_files(
             "trend_link": f"../trends/{name}.svg" if name in trends else None,
             "source_link": f"{_source(source_root, metric.location.file)}#L{metric.location.line}",
         }
+
+    def _query(name: str, dialect: str) -> str:
+        written = (sql or {}).get(f"sql/{dialect}/{name}.sql")
+        return text_of(written) if written is not None else metric_sql(project, name, dialect)
 
     def metric_key(name: str) -> str:
         """A digest of what `metric_context` reads: the metric, its neighbours (their

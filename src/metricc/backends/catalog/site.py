@@ -23,7 +23,7 @@ from metricc import __version__
 from metricc.backends.catalog import content, svg
 from metricc.backends.catalog.markdown import FOLDERS
 from metricc.backends.inputs import inputs_of
-from metricc.cache import BuildCache, digest, rendered
+from metricc.cache import BuildCache, Text, digest, rendered, text_of
 from metricc.model import semantic as sm
 
 ASSETS = ("style.css", "search.js")
@@ -68,14 +68,14 @@ def _html_links(html: str) -> str:
 
 
 def site_files(
-    project: sm.Project, pages: Mapping[str, str], cache: BuildCache | None = None
-) -> dict[str, str]:
+    project: sm.Project, pages: Mapping[str, Text], cache: BuildCache | None = None
+) -> dict[str, Text]:
     """HTML for every markdown page of the catalogue, plus assets and the search index.
 
     With a cache, a page whose markdown and graph's inputs are unchanged is not rendered
     (nor its graph drawn) again.
     """
-    files: dict[str, str] = {}
+    files: dict[str, Text] = {}
     rel = content.relations(project)
     inputs = inputs_of(project)
     links: dict[str, dict[str, str]] = {}
@@ -115,6 +115,13 @@ def site_files(
         names = sorted(project.metrics if shown is None else shown & project.metrics.keys())
         return "".join([inputs.goals(), *(inputs.whole(project.metrics[n]) for n in names)])
 
+    def page_key(path: str) -> str:
+        """A page is made from its markdown and its graph. A cached markdown page
+        stands for itself by its own key (so it need not be read); others by text."""
+        made_from = cache.render_keys.get(path) if cache else None
+        markdown = f"key:{made_from}" if made_from else f"text:{text_of(pages[path])}"
+        return digest("page", path, markdown, graph_key(path))
+
     def target(path: str) -> str:
         inner = path.removeprefix("catalog/")
         return "site/" + ("index.html" if inner == "README.md" else inner[:-3] + ".html")
@@ -123,7 +130,7 @@ def site_files(
         drawn = graph(path)
         inner = path.removeprefix("catalog/")
         root = "../" * inner.count("/")
-        body = _html_links(_to_html(pages[path], drawn))
+        body = _html_links(_to_html(text_of(pages[path]), drawn))
         if inner == "README.md":
             section = (
                 f'<h2 id="graph">Goals and indicators</h2>\n<div class="graph">{drawn}</div>\n'
@@ -146,7 +153,7 @@ def site_files(
         cache,
         markdown,
         target,
-        lambda path: digest("page", path, pages[path], graph_key(path)),
+        page_key,
         page_html,
     )
     files.update(zip((target(path) for path in markdown), html, strict=True))

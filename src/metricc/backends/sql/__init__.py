@@ -10,7 +10,7 @@ from metricc import __version__
 from metricc.backends.inputs import inputs_of
 from metricc.backends.sql.dialects import DEFAULT_DIALECT, QUIRKS, quirks
 from metricc.backends.sql.query import QueryError, QueryOptions, build_query
-from metricc.cache import BuildCache, digest, rendered
+from metricc.cache import BuildCache, Text, digest, rendered
 from metricc.model import semantic as sm
 
 __all__ = ["DEFAULT_DIALECT", "QUIRKS", "QueryError", "QueryOptions", "metric_sql", "sql_files"]
@@ -40,7 +40,7 @@ def sql_files(
     dialects: list[str],
     progress: Callable[[str, int, int], None] | None = None,
     cache: BuildCache | None = None,
-) -> dict[str, str]:
+) -> dict[str, Text]:
     """`sql/<dialect>/<metric>.sql` for every metric and dialect (on every core when large).
 
     With a cache, a query whose inputs (the metric, what it is computed from,
