@@ -36,9 +36,10 @@ def test_tables_links_and_code() -> None:
     assert '<pre><code class="language-sql">SELECT 1 &lt; 2\n</code></pre>' in html
 
 
-def test_raw_html_and_script_links_are_dropped() -> None:
+def test_raw_html_shows_as_text_and_script_links_are_not_links() -> None:
     html = _to_html(PAGE, "")
-    assert "<script>" not in html and "javascript:" not in html
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html
 
 
 def test_the_page_s_own_mermaid_block_becomes_the_graph() -> None:
