@@ -63,7 +63,7 @@ class Frozen(BaseModel):
 
     @classmethod
     def _prepare(cls) -> None:
-        fields = cls.__pydantic_fields__
+        fields = cls.model_fields
         cls._template = {name: info.default for name, info in fields.items()}
         cls._required = frozenset(name for name, info in fields.items() if info.is_required())
         cls._factories = {

@@ -22,6 +22,13 @@ def _workers() -> int:
     return min(os.cpu_count() or 1, 8)
 
 
+def _can_fork() -> bool:
+    # Imported only here: a small project (a one-file lint) never starts a worker.
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods()
+
+
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     function = _TASK["function"]
     return [function(item) for item in chunk]
@@ -49,16 +56,12 @@ def parallel_results(
     """`function(item)` for each item in order, as each is ready: on every core
     when the caller says it is worth it and the platform can fork."""
     workers = _workers()
-    if not worth_it or len(items) < 2 or workers < 2 or _TASK:
+    if not worth_it or len(items) < 2 or workers < 2 or _TASK or not _can_fork():
         yield from map(function, items)
         return
-    # Imported here: a small project (a one-file lint) never starts a worker.
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    if "fork" not in mp.get_all_start_methods():
-        yield from map(function, items)
-        return
     chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
     _TASK["function"] = function
     try:
