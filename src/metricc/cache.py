@@ -34,7 +34,7 @@ T = TypeVar("T")
 FOLDER = ".metricc"
 INDEX = f"{FOLDER}/index.json"
 # Libraries whose version changes what metricc writes.
-LIBRARIES = ("lark", "pydantic", "sqlglot", "jinja2", "markdown-it-pyrs")
+LIBRARIES = ("lark", "pydantic", "sqlglot", "jinja2", "cmarkgfm")
 COMPILER_FILES = (".py", ".lark", ".j2", ".css", ".js", ".json", ".toml", ".md")
 
 
