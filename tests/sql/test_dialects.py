@@ -9,8 +9,11 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
+from metricc.backends.sql import QueryOptions, metric_sql
 from metricc.backends.sql.dialects import QUIRKS, epoch_seconds, percentile, truncate
 from metricc.backends.sql.expressions import divide
+from metricc.pipeline import check_project
+from tests.conftest import METRICS
 
 TS = exp.column("t")
 
@@ -97,3 +100,14 @@ def test_percentile_interpolates_on_duckdb() -> None:
     sql = percentile("duckdb", exp.column("x"), exp.Literal.number("0.25")).sql(dialect="duckdb")
     got = duckdb.connect().execute(f"SELECT {sql} FROM (VALUES (10.0), (20.0), (30.0)) t(x)")
     assert got.fetchone()[0] == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize("grain", ["day", "week", "month", "quarter", "year"])
+def test_snowflake_spines_use_functions_snowflake_has(grain: str) -> None:
+    """sqlglot rewrites only one-unit date series for Snowflake (ARRAY_GENERATE_RANGE);
+    a 7-day step stayed GENERATE_DATE_ARRAY, which Snowflake does not have."""
+    project = check_project(METRICS).project
+    assert project is not None
+    sql = metric_sql(project, "ctr", "snowflake", QueryOptions(grain=grain))
+    assert "GENERATE_DATE_ARRAY" not in sql and "ARRAY_GENERATE_RANGE" in sql
+    assert sqlglot.parse(sql, read="snowflake")

@@ -29,6 +29,10 @@ class Quirks:
     # the bounds as columns (one pass), or in FROM with the bounds as two scalar
     # subqueries (engines whose UNNEST or generators may not appear in a select list).
     spine: Literal["select", "from"] = "from"
+    # Whether the spine steps by one calendar unit (1 WEEK, 1 QUARTER) rather than
+    # 7 days or 3 months: sqlglot turns only one-unit steps into Snowflake's
+    # ARRAY_GENERATE_RANGE (it has no GENERATE_DATE_ARRAY).
+    calendar_step: bool = False
     # Whether the engine executes the SQL in our test suite (else: parse-checked only).
     executed: bool = False
     # How identifiers are quoted: "safe" quotes names whose case the engine would not change.
@@ -47,7 +51,9 @@ QUIRKS: dict[str, Quirks] = {
     "spark": Quirks(
         percentile="spark", executed=True, note="executed with a local pyspark session in CI"
     ),
-    "snowflake": Quirks(note="weeks start on Monday with the default WEEK_START = 0"),
+    "snowflake": Quirks(
+        calendar_step=True, note="weeks start on Monday with the default WEEK_START = 0"
+    ),
     "bigquery": Quirks(
         week_unit="ISOWEEK",
         percentile="approx",

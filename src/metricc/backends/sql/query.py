@@ -242,8 +242,9 @@ class QueryBuilder:
         In the select list the bounds are read once as columns; DuckDB runs a
         small query a millisecond faster than with two scalar subqueries.
         """
-        amount, unit = STEP[grain]
-        in_select = quirks(self.dialect).spine == "select"
+        quirk = quirks(self.dialect)
+        amount, unit = (1, grain.upper()) if quirk.calendar_step else STEP[grain]
+        in_select = quirk.spine == "select"
 
         def bound(name: str) -> exp.Expr:
             # Qualified: unqualified, sqlglot's Snowflake FLATTEN gives it the series' alias.

@@ -8,20 +8,31 @@ WITH bounds AS (
   FROM analytics.events AS events
 ), spine AS (
   SELECT
-    CAST(series.period AS DATE) AS period
-  FROM TABLE(FLATTEN(INPUT => GENERATE_DATE_ARRAY(
-    (
-      SELECT
-        bounds.lo
-      FROM bounds
-    ),
-    (
-      SELECT
-        bounds.hi
-      FROM bounds
-    ),
-    INTERVAL '7 DAY'
-  ))) AS series(seq, key, path, index, period, this)
+    CAST(period AS DATE) AS period
+  FROM (
+    SELECT
+      DATEADD(WEEK, CAST(period AS INT), CAST((
+        SELECT
+          bounds.lo
+        FROM bounds
+      ) AS DATE)) AS period
+    FROM TABLE(FLATTEN(INPUT => ARRAY_GENERATE_RANGE(
+      0,
+      DATEDIFF(
+        WEEK,
+        (
+          SELECT
+            bounds.lo
+          FROM bounds
+        ),
+        (
+          SELECT
+            bounds.hi
+          FROM bounds
+        )
+      ) + 1
+    ))) AS series(seq, key, path, index, period, this)
+  ) AS series(period)
 ), funnel__entered AS (
   SELECT
     events.user_id AS entity,
