@@ -124,7 +124,6 @@ class BuildCache:
         self.files: dict[str, str] = {}
         self.stamps: dict[str, list[int]] = {}
         self.renders: dict[str, str] = {}
-        self.kept_renders: dict[str, str] = {}
         self.render_keys: dict[str, str] = {}  # path -> key, of this build's renders
         self.parsed_files: dict[str, bytes | Reuse | Callable[[], bytes]] = {}
         if previous is None:
@@ -204,7 +203,6 @@ class BuildCache:
         return Kept(reuse) if reuse else None
 
     def keep_render(self, key: str, path: str) -> None:
-        self.kept_renders[key] = path
         self.render_keys[path] = key
 
     # --- the next build's index ----------------------------------------------
@@ -212,7 +210,7 @@ class BuildCache:
     def index(self, files: dict[str, list[Any]]) -> str:
         """The index of the build being written: per file its digest, size and
         modification time; and the renders it keeps."""
-        renders = {k: p for k, p in sorted(self.kept_renders.items()) if p in files}
+        renders = dict(sorted((k, p) for p, k in self.render_keys.items() if p in files))
         return json.dumps(
             {
                 "compiler": compiler_fingerprint(),
@@ -235,9 +233,9 @@ def rendered(
     build instead when its key (`key(item)`: a digest of its inputs) is unchanged.
 
     Keys and hits are settled here (a hit is a stat, its text read only on demand:
-    `text_of`); only the misses
-    go to the workers, so a build that changed little starts none. With nothing
-    to reuse, each key is made beside its output, on every core.
+    `text_of`); only the misses go to the workers, so a build that changed little
+    starts none. With nothing to reuse, each key is made beside its output, on
+    every core.
     """
     if cache is None:
         return parallel_map(make, items, progress)
