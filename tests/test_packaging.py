@@ -1,4 +1,5 @@
-"""The grammar ships inside the package and is found through importlib.resources."""
+"""What an installed package carries: its grammar (found through importlib.resources)
+and sqlglot's compiled build."""
 
 from __future__ import annotations
 
@@ -45,3 +46,17 @@ def test_wheel_contains_grammar_and_runs_without_the_source_tree(tmp_path: Path)
     where, counts = out.stdout.splitlines()
     assert where.startswith(str(tmp_path / "site"))
     assert counts == "1 0"
+
+
+def test_sql_is_generated_by_sqlglots_compiled_build() -> None:
+    """`sqlglot[c]` installs sqlglotc, the same sqlglot compiled by mypyc; its
+    extension modules must match the Python half exactly, or queries come out of
+    one version's builders and another's generator."""
+    from importlib import metadata
+
+    import sqlglot.expressions.core
+    import sqlglot.generator
+
+    assert metadata.version("sqlglotc") == metadata.version("sqlglot")
+    for module in (sqlglot.generator, sqlglot.expressions.core):
+        assert Path(module.__file__ or "").suffix == ".so", module.__file__
