@@ -163,6 +163,10 @@ class BuildCache:
 
     # --- parsed files ---------------------------------------------------------
 
+    def has_parsed(self, key: str) -> bool:
+        """Whether a parse is stored under `key` (a stat; `parsed` reads it)."""
+        return self._untouched(parse_path(key)) is not None
+
     def parsed(self, key: str) -> Any | None:
         """The parse result stored under `key`, or None."""
         reuse = self._untouched(parse_path(key))

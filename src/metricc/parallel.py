@@ -29,6 +29,12 @@ def _can_fork() -> bool:
     return "fork" in mp.get_all_start_methods()
 
 
+def _adopt(function: Callable[[Any], Any]) -> None:
+    """A worker's initializer: the function it runs (inherited by the fork, never pickled,
+    so closures work); a worker that has one runs any nested parallel work serially."""
+    _TASK["function"] = function
+
+
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     function = _TASK["function"]
     return [function(item) for item in chunk]
@@ -54,19 +60,33 @@ def parallel_results(
     function: Callable[[T], R], items: Sequence[T], worth_it: bool, chunk: int = 1
 ) -> Iterator[R]:
     """`function(item)` for each item in order, as each is ready: on every core
-    when the caller says it is worth it and the platform can fork."""
+    when the caller says it is worth it and the platform can fork.
+
+    The workers start at once, so the caller can do work of its own before it
+    reads the first result (the parse unpickles cached trees meanwhile).
+    """
     workers = _workers()
-    if not worth_it or len(items) < 2 or workers < 2 or _TASK or not _can_fork():
-        yield from map(function, items)
-        return
+    if not worth_it or not items or workers < 2 or _TASK or not _can_fork():
+        return map(function, items)
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-    _TASK["function"] = function
+    pool = ProcessPoolExecutor(
+        min(workers, len(chunks)),
+        mp_context=mp.get_context("fork"),
+        initializer=_adopt,
+        initargs=(function,),
+    )
     try:
-        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-            for done in pool.map(_run_chunk, chunks):
-                yield from done
-    finally:
-        _TASK.clear()
+        results = pool.map(_run_chunk, chunks)  # submits every chunk now
+    except BaseException:
+        pool.shutdown(cancel_futures=True)
+        raise
+    return _in_order(pool, results)
+
+
+def _in_order(pool: Any, results: Iterator[list[R]]) -> Iterator[R]:
+    with pool:
+        for done in results:
+            yield from done

@@ -103,22 +103,30 @@ def _parse_into(result: Compilation, root: Path, cache: BuildCache | None) -> No
 def _parse_all(
     sources: list[SourceFile], cache: BuildCache | None
 ) -> list[tuple[ast.File, list[Diagnostic]]]:
-    """Each file's tree, from the cache or parsed; a large project's files are
-    parsed on every core while this process unpickles those already done."""
+    """Each file's tree, from the cache or parsed. When the files to parse are
+    large, workers parse them while this process unpickles the cached ones."""
     keys = [digest("parse", s.path, s.text) if cache else "" for s in sources]
-    found = [cache.parsed(key) if cache else None for key in keys]
-    misses = [i for i, tree in enumerate(found) if tree is None]
-    if len(misses) > 1 and sum(len(sources[i].text) for i in misses) >= PARALLEL_PARSE_FROM:
-        blobs = parallel_results(_parse_pickled, [sources[i] for i in misses], worth_it=True)
-        for i, blob in zip(misses, blobs, strict=True):
+    stored = [cache is not None and cache.has_parsed(key) for key in keys]
+    misses = [i for i, hit in enumerate(stored) if not hit]
+    worth_it = sum(len(sources[i].text) for i in misses) >= PARALLEL_PARSE_FROM and (
+        len(misses) > 1 or len(misses) < len(sources)  # one file alone: nothing to overlap
+    )
+    parsing = (
+        parallel_results(_parse_pickled, [sources[i] for i in misses], True) if worth_it else None
+    )
+    found = [
+        cache.parsed(k) if cache and hit else None for k, hit in zip(keys, stored, strict=True)
+    ]
+    if parsing is not None:
+        for i, blob in zip(misses, parsing, strict=True):
             found[i] = pickle.loads(blob)
             if cache:  # the same bytes are the cache entry
                 cache.keep_parsed(keys[i], blob)
-    else:
-        for i in misses:
-            found[i] = parse_source(sources[i])
+    for i, tree in enumerate(found):
+        if tree is None:  # not stored, or a damaged entry: parsed here
+            found[i] = tree = parse_source(sources[i])
             if cache:
-                cache.keep_parsed(keys[i], found[i])
+                cache.keep_parsed(keys[i], tree)
     return [tree for tree in found if tree is not None]
 
 

@@ -33,3 +33,26 @@ def test_parallel_parse_equals_in_process_parse(
     assert parallel.files == serial.files
     assert parallel.diagnostics == serial.diagnostics and serial.diagnostics
     assert len(cache.take_parsed()) == len(serial.files)
+
+
+def test_an_edited_file_is_parsed_by_a_worker_while_the_others_come_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metricc.output import BuildFolder
+
+    folder = _synthetic().write_project(tmp_path / "p", 1000, files=4)  # type: ignore[attr-defined]
+    first = BuildCache(None)
+    pipeline.parse_project(folder, first)
+    with BuildFolder(tmp_path / "build", first):
+        pass  # the build holds the four parses
+    edited = sorted(folder.iterdir())[1]
+    edited.write_text(edited.read_text() + "\n# edited\n")
+    warm = BuildCache(tmp_path / "build")
+    monkeypatch.setattr(pipeline, "PARALLEL_PARSE_FROM", 1000)  # one file is enough here
+    again = pipeline.parse_project(folder, warm)
+    entries = warm.take_parsed()
+    assert sorted(type(e).__name__ for e in entries.values()) == ["Reuse"] * 4 + ["bytes"]
+    monkeypatch.setattr(pipeline, "PARALLEL_PARSE_FROM", 10**12)
+    serial = pipeline.parse_project(folder)
+    assert again.files == serial.files
+    assert again.diagnostics == serial.diagnostics
