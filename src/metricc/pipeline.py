@@ -31,6 +31,8 @@ from metricc.syntax.parser import parse_source
 
 # From this much text to parse, files go to worker processes (each returns its tree
 # pickled, which is also its cache entry); below it, forking costs more than it saves.
+# From a quarter of it when the cache holds the other files' trees: this process
+# unpickles them while the workers parse.
 PARALLEL_PARSE_FROM = 256 * 1024
 
 
@@ -108,8 +110,10 @@ def _parse_all(
     keys = [digest("parse", s.path, s.text) if cache else "" for s in sources]
     stored = [cache is not None and cache.has_parsed(key) for key in keys]
     misses = [i for i, hit in enumerate(stored) if not hit]
-    worth_it = sum(len(sources[i].text) for i in misses) >= PARALLEL_PARSE_FROM and (
-        len(misses) > 1 or len(misses) < len(sources)  # one file alone: nothing to overlap
+    missed = sum(len(sources[i].text) for i in misses)
+    unpickling = len(misses) < len(sources)  # cached trees to load meanwhile
+    worth_it = (len(misses) > 1 or unpickling) and missed >= (
+        PARALLEL_PARSE_FROM // 4 if unpickling else PARALLEL_PARSE_FROM
     )
     parsing = (
         parallel_results(_parse_pickled, [sources[i] for i in misses], True) if worth_it else None
