@@ -174,3 +174,21 @@ def test_compile_check_ignores_the_cache_folder(project: Path) -> None:
     shutil.rmtree("build/.metricc")
     code, output = run("compile", "metrics", "--out", "build", "--check")
     assert code == 0, output
+
+
+def test_digests_made_up_front_on_every_core_are_those_made_on_demand(
+    reference_project: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metricc import parallel
+    from metricc.backends.inputs import Inputs
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # the reference set is small
+    prepared, lazy = Inputs(reference_project), Inputs(reference_project)
+    prepared.prepare()
+    p = reference_project
+    blocks = [*p.metrics.values(), *p.sources.values(), *p.teams.values(), *p.goals.values()]
+    assert len(prepared._whole) == len(blocks) and len(prepared._closures) == len(p.metrics)
+    for block in blocks:
+        assert prepared._whole[id(block)] == lazy.whole(block)
+    for name in p.metrics:
+        assert prepared._closures[name] == lazy.metric(name)

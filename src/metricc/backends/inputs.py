@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from metricc.cache import content_digest
 from metricc.model import semantic as sm
+from metricc.parallel import parallel_map
 
 # What only describes a block: a metric's own outputs show these, no other
 # metric's query or check reads them.
@@ -41,6 +42,32 @@ class Inputs:
         self._closures: dict[str, str] = {}
         self._whole: dict[int, str] = {}
         self._goals = ""
+        self._prepared = False
+
+    def prepare(self) -> None:
+        """Every block's digest and every metric's, made once on every core.
+
+        A cold compile makes its keys in each backend's workers, which inherit
+        what this process holds: made here first, each block's JSON is dumped
+        once instead of once per backend (SQL, alerts, pages, site).
+        """
+        if self._prepared:
+            return
+        self._prepared = True
+        p = self.project
+        blocks: list[Block] = [*p.metrics.values(), *p.sources.values()]
+        blocks += [*p.teams.values(), *p.goals.values()]
+        # Workers get positions, not blocks: a block sent to them would be a copy,
+        # and the memo is keyed by identity (the fork's blocks are this process's).
+        made = parallel_map(lambda i: self._digests(blocks[i]), range(len(blocks)))
+        for block, (whole, closure) in zip(blocks, made, strict=True):
+            self._whole[id(block)] = whole
+            if closure:
+                self._closures[block.name] = closure
+
+    def _digests(self, block: Block) -> tuple[str, str]:
+        metric = self.metric(block.name) if isinstance(block, sm.Metric) else ""
+        return self.whole(block), metric
 
     def whole(self, block: Block) -> str:
         """A digest of a block, every field (a page shows them all) and where it is
@@ -83,9 +110,12 @@ class Inputs:
 _shared: list[Inputs] = []
 
 
-def inputs_of(project: sm.Project) -> Inputs:
+def inputs_of(project: sm.Project, prepared: bool = False) -> Inputs:
     """The project's Inputs, shared by every backend of one compile, so each
-    metric's JSON is made once (the last project's is kept, by identity)."""
+    metric's JSON is made once (the last project's is kept, by identity);
+    `prepared`: with every digest made (a build that keeps a cache needs them all)."""
     if not _shared or _shared[0].project is not project:
         _shared[:] = [Inputs(project)]
+    if prepared:
+        _shared[0].prepare()
     return _shared[0]

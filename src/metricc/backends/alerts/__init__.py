@@ -52,7 +52,7 @@ def alert_files(
     default = dialects[0]
     watched = [m for m in project.metrics.values() if m.thresholds]
     jobs = [(metric, dialect) for metric in watched for dialect in dialects]
-    inputs = inputs_of(project)
+    inputs = inputs_of(project, prepared=cache is not None)
 
     def path(job: tuple[sm.Metric, str]) -> str:
         return f"alerts/sql/{job[1]}/{job[0].name}.sql"

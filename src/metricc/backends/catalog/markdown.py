@@ -99,7 +99,7 @@ def catalog_files(
     `sql` reuses the queries compile already rendered (`sql/<dialect>/<metric>.sql`);
     with a cache, a metric page that would show the same as before is not rendered again.
     """
-    inputs = inputs_of(project)
+    inputs = inputs_of(project, prepared=cache is not None)
     env = environment()
     findings = findings or {}
     state = state or {}

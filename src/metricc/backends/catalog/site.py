@@ -112,7 +112,7 @@ def site_files(
     """
     files: dict[str, Text] = {}
     rel = content.relations(project)
-    inputs = inputs_of(project)
+    inputs = inputs_of(project, prepared=cache is not None)
     links: dict[str, dict[str, str]] = {}
 
     def page_links(root: str) -> dict[str, str]:

@@ -47,7 +47,7 @@ def sql_files(
     their sources) are unchanged since the previous build is not built again.
     """
     jobs = [(dialect, name) for dialect in dialects for name in project.metrics]
-    inputs = inputs_of(project)
+    inputs = inputs_of(project, prepared=cache is not None)
 
     def path(job: tuple[str, str]) -> str:
         return f"sql/{job[0]}/{job[1]}.sql"
