@@ -53,3 +53,11 @@ def test_every_node_is_what_validation_would_make(folder: Path) -> None:
 def test_a_node_refuses_unknown_and_missing_fields() -> None:
     with pytest.raises(TypeError, match=r"unknown fields \['nmae'\], missing fields \['name'\]"):
         Name(nmae="x", span=None)  # type: ignore[call-arg]
+
+
+def test_nodes_share_the_set_of_fields_they_were_given_and_a_copy_does_not_touch_it() -> None:
+    a, b = Name(name="x", span=None), Name(name="y", span=None)  # type: ignore[arg-type]
+    assert a.model_fields_set == {"name", "span"} and a.model_fields_set is b.model_fields_set
+    copy = a.model_copy(update={"name": "z"})
+    assert copy.name == "z" and copy.model_fields_set is not a.model_fields_set
+    assert Name(name="w", span=None).model_fields_set == {"name", "span"}  # type: ignore[arg-type]
