@@ -241,12 +241,38 @@ def rendered(
     starts none. With nothing to reuse, each key is made beside its output, on
     every core.
     """
+    made = rendered_together(
+        cache,
+        items,
+        lambda item: (path(item),),
+        lambda item: (key(item),),
+        lambda item: (make(item),),
+        progress,
+    )
+    return [texts[0] for texts in made]
+
+
+def rendered_together(
+    cache: BuildCache | None,
+    items: Sequence[T],
+    paths: Callable[[T], Sequence[str]],
+    keys: Callable[[T], Sequence[str]],
+    make: Callable[[T], Sequence[str]],
+    progress: Callable[[int, int], None] | None = None,
+) -> Sequence[Sequence[Text]]:
+    """`rendered` for items that each make several files in one piece of work (a
+    metric's query and its alert check, from one tree): an item is made again
+    when any of its files is not in the previous build, and what was kept of it
+    is still linked."""
     if cache is None:
         return parallel_map(make, items, progress)
     if cache.renders:
-        keys = [key(item) for item in items]
-        kept = [cache.kept(k, path(item)) for k, item in zip(keys, items, strict=True)]
-        missing = [item for item, text in zip(items, kept, strict=True) if text is None]
+        every_key = [keys(item) for item in items]
+        kept = [
+            [cache.kept(k, p) for k, p in zip(item_keys, paths(item), strict=True)]
+            for item_keys, item in zip(every_key, items, strict=True)
+        ]
+        missing = [item for item, texts in zip(items, kept, strict=True) if None in texts]
         hits = len(items) - len(missing)
         made = iter(
             parallel_map(
@@ -255,10 +281,17 @@ def rendered(
                 (lambda done, _: progress(hits + done, len(items))) if progress else None,
             )
         )
-        texts: list[Text] = [text if text is not None else next(made) for text in kept]
+        texts: list[Sequence[Text]] = []
+        for found in kept:
+            if None in found:  # made again; what the previous build has is still linked
+                fresh = next(made)
+                texts.append([k or new for k, new in zip(found, fresh, strict=True)])
+            else:
+                texts.append([k for k in found if k is not None])
     else:
-        pairs = parallel_map(lambda item: (key(item), make(item)), items, progress)
-        keys, texts = [k for k, _ in pairs], [text for _, text in pairs]
-    for k, item in zip(keys, items, strict=True):
-        cache.keep_render(k, path(item))
+        pairs = parallel_map(lambda item: (keys(item), make(item)), items, progress)
+        every_key, texts = [k for k, _ in pairs], [made for _, made in pairs]
+    for item_keys, item in zip(every_key, items, strict=True):
+        for k, p in zip(item_keys, paths(item), strict=True):
+            cache.keep_render(k, p)
     return texts

@@ -327,7 +327,7 @@ def compile_(
       metricc compile --check         # in CI, when build/ is committed
       metricc compile --no-cache      # ignore what the previous build made
     """
-    from metricc.backends.alerts import alert_files
+    from metricc.backends.alerts import alert_files, checks_from_queries
     from metricc.backends.catalog.markdown import catalog_files
     from metricc.backends.catalog.site import site_files
     from metricc.backends.manifest import manifest_files
@@ -353,9 +353,11 @@ def compile_(
         assert project is not None
         yield manifest_files(project)
         with progress_bar("compiling") as progress:
-            sql = sql_files(project, chosen, progress, cache)
+            # Each watched metric's alert check is made from its query's tree.
+            sql = sql_files(project, chosen, progress, cache, checks_from_queries(project))
+        checks = {path: sql.pop(path) for path in [p for p in sql if not p.startswith("sql/")]}
         yield sql
-        yield alert_files(project, chosen, cache)
+        yield alert_files(project, chosen, cache, checks)
         catalog = catalog_files(
             project,
             chosen,

@@ -13,7 +13,7 @@ import sqlglot
 import yaml
 from syrupy.assertion import SnapshotAssertion
 
-from metricc.backends.alerts import alert_files
+from metricc.backends.alerts import alert_files, checks_from_queries
 from metricc.backends.alerts.prometheus import POLICY, budget
 from metricc.model.semantic import Project
 
@@ -23,6 +23,25 @@ DIALECTS = ["duckdb", "postgres", "snowflake", "bigquery", "spark", "trino", "re
 @pytest.fixture(scope="module")
 def files(reference_project: Project) -> dict[str, str]:
     return alert_files(reference_project, DIALECTS)
+
+
+def test_checks_made_from_the_queries_trees_are_those_built_alone(
+    reference_project: Project, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`compile` builds each query once: `sql_files` makes the check from its tree."""
+    from metricc.backends import sql
+
+    built: list[tuple[str, str]] = []
+    real = sql.build_query
+    monkeypatch.setattr(
+        sql, "build_query", lambda p, m, d, o=None: built.append((m, d)) or real(p, m, d, o)
+    )
+    made = sql.sql_files(reference_project, DIALECTS, also=checks_from_queries(reference_project))
+    checks = {path: text for path, text in made.items() if path.startswith("alerts/")}
+    assert checks == {path: text for path, text in files.items() if path.startswith("alerts/sql/")}
+    assert len(built) == len(set(built)) == len(DIALECTS) * len(reference_project.metrics)
+    given = alert_files(reference_project, DIALECTS, checks=checks)
+    assert given == files
 
 
 def test_every_threshold_has_a_check_per_dialect(

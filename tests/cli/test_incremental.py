@@ -75,13 +75,13 @@ def test_a_title_edit_rebuilds_only_that_metric_s_query(
     (whose byte offsets move) are rebuilt; the build still equals a clean one."""
     compile_to("build")
     built: list[str] = []
-    real = sql.metric_sql
+    real = sql.build_query
 
-    def counting(project: Any, metric: str, dialect: str, options: Any = None) -> str:
+    def counting(project: Any, metric: str, dialect: str, options: Any = None) -> Any:
         built.append(metric)
         return real(project, metric, dialect, options)
 
-    monkeypatch.setattr(sql, "metric_sql", counting)
+    monkeypatch.setattr(sql, "build_query", counting)
     edit(project / "engagement.metric", '"Daily active users"', '"Daily actives"')
     compile_to("build")
     assert set(built) == {"dau"}

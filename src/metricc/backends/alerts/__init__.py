@@ -12,18 +12,22 @@ of every alert with its routing, and Prometheus rules for SLOs.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
+
+from sqlglot import exp
 
 from metricc.backends.alerts.checks import threshold_query
 from metricc.backends.alerts.prometheus import alertmanager, dump_yaml, rule_files
 from metricc.backends.inputs import inputs_of
-from metricc.backends.sql import render
+from metricc.backends.sql import FromQuery, render
 from metricc.cache import BuildCache, Text, digest, rendered, text_of
 from metricc.model import semantic as sm
 
-__all__ = ["alert_files", "routing", "threshold_query"]
+__all__ = ["alert_files", "checks_from_queries", "routing", "threshold_query"]
 
 DBT_SEVERITY = {"warn": "warn", "critical": "error"}
+CHECK = "check"  # the kind of a check's cache key
 GRAFANA_DATASOURCE = "metricc-warehouse"
 
 
@@ -42,36 +46,62 @@ def _header(metric: sm.Metric, dialect: str) -> str:
     )
 
 
+def _check_path(metric: sm.Metric, dialect: str) -> str:
+    return f"alerts/sql/{dialect}/{metric.name}.sql"
+
+
+def _check(
+    project: sm.Project, metric: sm.Metric, dialect: str, series: exp.Select | None = None
+) -> str:
+    sql = render(threshold_query(project, metric, dialect, series=series), dialect)
+    return _header(metric, dialect) + sql + ";\n"
+
+
+def checks_from_queries(project: sm.Project) -> FromQuery:
+    """The threshold checks, made by `sql_files` from each watched metric's query
+    as it builds it (instead of building every query again); hand what it made
+    to `alert_files` as `checks`."""
+    return FromQuery(
+        kind=CHECK,
+        path=lambda metric, dialect: _check_path(metric, dialect) if metric.thresholds else None,
+        make=lambda metric, dialect, query: _check(project, metric, dialect, query),
+    )
+
+
 def alert_files(
-    project: sm.Project, dialects: list[str], cache: BuildCache | None = None
+    project: sm.Project,
+    dialects: list[str],
+    cache: BuildCache | None = None,
+    checks: Mapping[str, Text] | None = None,
 ) -> dict[str, Text]:
-    """Every alert file; with a cache, a check whose inputs are unchanged is not rebuilt."""
+    """Every alert file; with a cache, a check whose inputs are unchanged is not
+    rebuilt; `checks` already made (by `sql_files` with `checks_from_queries`) are
+    taken as they are."""
     files: dict[str, Text] = {}
     index: list[dict[str, Any]] = []
     grafana: dict[str, list[dict[str, Any]]] = {}
     default = dialects[0]
     watched = [m for m in project.metrics.values() if m.thresholds]
     jobs = [(metric, dialect) for metric in watched for dialect in dialects]
+    given = checks or {}
+    unmade = [job for job in jobs if _check_path(*job) not in given]
     inputs = inputs_of(project, prepared=cache is not None)
-
-    def path(job: tuple[sm.Metric, str]) -> str:
-        return f"alerts/sql/{job[1]}/{job[0].name}.sql"
-
-    def make(job: tuple[sm.Metric, str]) -> str:
-        metric, dialect = job
-        sql = render(threshold_query(project, metric, dialect), dialect)
-        return _header(metric, dialect) + sql + ";\n"
-
-    texts = rendered(
-        cache, jobs, path, lambda job: digest("check", path(job), inputs.metric(job[0].name)), make
+    made = rendered(
+        cache,
+        unmade,
+        lambda job: _check_path(*job),
+        lambda job: digest(CHECK, _check_path(*job), inputs.metric(job[0].name)),
+        lambda job: _check(project, *job),
     )
-    checks: dict[str, str] = {}
+    known = {**given, **dict(zip((_check_path(*job) for job in unmade), made, strict=True))}
+    texts = [known[_check_path(*job)] for job in jobs]
+    bodies: dict[str, str] = {}
     for job, text in zip(jobs, texts, strict=True):
-        files[path(job)] = text
+        files[_check_path(*job)] = text
         if job[1] == default:
-            checks[job[0].name] = text_of(text).removeprefix(_header(*job)).removesuffix(";\n")
+            bodies[job[0].name] = text_of(text).removeprefix(_header(*job)).removesuffix(";\n")
     for metric in watched:
-        check = checks[metric.name]
+        check = bodies[metric.name]
         for threshold in metric.thresholds:
             route = routing(project, metric, threshold.severity)
             index.append(
@@ -134,14 +164,14 @@ def alert_files(
     # Writing YAML is slow in Python (the representer walks every value); the same
     # document (compared as JSON, which is fast) is not written out twice.
     paths = list(documents)
-    texts = rendered(
+    yaml = rendered(
         cache,
         paths,
         lambda path: path,
         lambda path: digest("yaml", path, json.dumps(documents[path], default=repr)),
         lambda path: dump_yaml(documents[path]),
     )
-    files.update(zip(paths, texts, strict=True))
+    files.update(zip(paths, yaml, strict=True))
     files.update(rule_files(project))
     files["alerts/alertmanager.yaml"] = alertmanager(project)
     return files

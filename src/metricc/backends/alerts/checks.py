@@ -64,11 +64,20 @@ def last_complete_day(as_of: date) -> date:
 
 
 def threshold_query(
-    project: sm.Project, metric: sm.Metric, dialect: str, as_of: date | None = None
+    project: sm.Project,
+    metric: sm.Metric,
+    dialect: str,
+    as_of: date | None = None,
+    series: exp.Select | None = None,
 ) -> exp.Select:
-    """The breaching periods of a metric's thresholds (empty result: nothing fires)."""
-    options = QueryOptions(end=last_complete_day(as_of) if as_of else None)
-    series = build_query(project, metric.name, dialect, options)
+    """The breaching periods of a metric's thresholds (empty result: nothing fires).
+
+    `series`: the metric's query, if already built (for the whole history: no
+    `as_of`); it becomes part of the check.
+    """
+    if series is None:
+        options = QueryOptions(end=last_complete_day(as_of) if as_of else None)
+        series = build_query(project, metric.name, dialect, options)
     ctes = list(series.args["with_"].expressions)
     series.set("with_", None)
     series.set("order", None)
