@@ -40,7 +40,7 @@ from metricc.pipeline import check_project, gc_paused, parse_project
 from metricc.resolve import resolve
 from metricc.lint import Selection, lint
 from metricc.backends.sql import sql_files
-from metricc.backends.alerts import alert_files
+from metricc.backends.alerts import alert_files, checks_from_queries
 from metricc.backends.catalog.markdown import catalog_files
 from metricc.backends.catalog.site import site_files
 text = "\n".join(p.read_text() for p in sorted(folder.glob("*.metric")))
@@ -54,6 +54,8 @@ timed("lint", lambda: lint(project, parsed.files, Selection()))
 sql = timed("sql, 1 dialect", lambda: sql_files(project, ["duckdb"]))
 timed("sql, 7 dialects", lambda: sql_files(project, {dialects!r}))
 timed("alerts", lambda: alert_files(project, ["duckdb"]))
+timed("sql + checks (as compile)",
+      lambda: sql_files(project, ["duckdb"], also=checks_from_queries(project)))
 timed("catalogue (md + site)",
       lambda: site_files(project, catalog_files(project, ["duckdb"], sql=sql)))
 print(json.dumps(out))
