@@ -25,12 +25,18 @@ _set = object.__setattr__
 _FIELDS_SETS: dict[tuple[str, ...], set[str]] = {}
 
 
-def _restore(cls: type[Frozen], fields: dict[str, Any], fields_set: set[str]) -> Frozen:
-    model = cls.__new__(cls)
+def _fill(model: Frozen, fields: dict[str, Any], fields_set: set[str]) -> None:
+    """A frozen model's whole state: its fields and which were given (no extra or
+    private attributes)."""
     _set(model, "__dict__", fields)
     _set(model, "__pydantic_fields_set__", fields_set)
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
+
+
+def _restore(cls: type[Frozen], fields: dict[str, Any], fields_set: set[str]) -> Frozen:
+    model = cls.__new__(cls)
+    _fill(model, fields, fields_set)
     return model
 
 
@@ -66,10 +72,7 @@ class Frozen(BaseModel):
         given = _FIELDS_SETS.get(names)
         if given is None:
             given = _FIELDS_SETS[names] = set(names)
-        _set(self, "__dict__", values)
-        _set(self, "__pydantic_fields_set__", given)
-        _set(self, "__pydantic_extra__", None)
-        _set(self, "__pydantic_private__", None)
+        _fill(self, values, given)
 
     @classmethod
     def _prepare(cls) -> None:
