@@ -8,7 +8,10 @@ libraries that shape output), so a hit gives the bytes a fresh build would:
 - parsed files: a source's path and text -> its syntax tree and syntax errors;
 - renders: the digest of an output's exact inputs -> the previous build's file;
 - files: a file whose bytes are unchanged is hard-linked from the previous
-  build rather than written again.
+  build rather than written again;
+- the whole build: a digest of every input of a compile -> what it reported
+  (its findings and counts), so a compile whose inputs and build folder are
+  both unchanged has nothing to do.
 
 A missing, damaged or foreign cache is simply a miss.
 """
@@ -33,6 +36,7 @@ T = TypeVar("T")
 
 FOLDER = ".metricc"
 INDEX = f"{FOLDER}/index.json"
+OUTCOME = f"{FOLDER}/outcome.pickle"
 # Libraries whose version changes what metricc writes.
 LIBRARIES = ("lark", "pydantic", "sqlglot", "jinja2", "cmarkgfm")
 COMPILER_FILES = (".py", ".lark", ".j2", ".css", ".js", ".json", ".toml", ".md")
@@ -125,7 +129,10 @@ class BuildCache:
         self.stamps: dict[str, list[int]] = {}
         self.renders: dict[str, str] = {}
         self.render_keys: dict[str, str] = {}  # path -> key, of this build's renders
-        self.parsed_files: dict[str, bytes | Reuse | Callable[[], bytes]] = {}
+        self.inputs = ""  # the previous build's inputs (see `outcome`)
+        self.next_inputs = ""
+        # Cache entries (parses, the outcome) to write into the new build.
+        self.entries: dict[str, bytes | Reuse | Callable[[], bytes]] = {}
         if previous is None:
             return
         try:
@@ -136,8 +143,9 @@ class BuildCache:
             self.files = {path: str(entry[0]) for path, entry in files.items()}
             self.stamps = {path: entry[1:] for path, entry in files.items()}
             self.renders = {str(key): str(path) for key, path in index["renders"].items()}
+            self.inputs = str(index.get("inputs", ""))
         except Exception:  # no index, or not one of ours: nothing is reused
-            self.files, self.stamps, self.renders = {}, {}, {}
+            self.files, self.stamps, self.renders, self.inputs = {}, {}, {}, ""
 
     # --- files ----------------------------------------------------------------
 
@@ -169,34 +177,77 @@ class BuildCache:
 
     def parsed(self, key: str) -> Any | None:
         """The parse result stored under `key`, or None."""
-        reuse = self._untouched(parse_path(key))
+        path = parse_path(key)
+        found = self._load(path)
+        if found is None:
+            return None
+        # Kept by reference: the writer hard-links it, so a large project's
+        # pickles are not all held in memory.
+        self.entries[path], value = found
+        return value
+
+    def keep_parsed(self, key: str, value: Any) -> None:
+        """Keep a parse for the next build: its pickle, or the tree itself, pickled
+        when written by the writer thread (while the main thread waits for workers)."""
+        self.entries[parse_path(key)] = (
+            value
+            if isinstance(value, bytes)
+            else functools.partial(pickle.dumps, value, protocol=pickle.HIGHEST_PROTOCOL)
+        )
+
+    def _load(self, path: str) -> tuple[Reuse, Any] | None:
+        """A pickled entry of the previous build, as it was written, and its value."""
+        reuse = self._untouched(path)
         if reuse is None:
             return None
         try:
             data = reuse.read()
             if content_digest(data) != reuse.digest:
                 return None
-            value = pickle.loads(data)
+            return reuse, pickle.loads(data)
         except Exception:  # a damaged entry is a miss, never an error
             return None
-        # Kept by reference: the writer hard-links it, so a large project's
-        # pickles are not all held in memory.
-        self.parsed_files[parse_path(key)] = reuse
-        return value
 
-    def keep_parsed(self, key: str, value: Any) -> None:
-        """Keep a parse for the next build: its pickle, or the tree itself, pickled
-        when written by the writer thread (while the main thread waits for workers)."""
-        self.parsed_files[parse_path(key)] = (
-            value
-            if isinstance(value, bytes)
-            else functools.partial(pickle.dumps, value, protocol=pickle.HIGHEST_PROTOCOL)
-        )
-
-    def take_parsed(self) -> dict[str, bytes | Reuse | Callable[[], bytes]]:
-        """The parse entries to write into the new build (handed over once, then let go)."""
-        entries, self.parsed_files = self.parsed_files, {}
+    def take_entries(self) -> dict[str, bytes | Reuse | Callable[[], bytes]]:
+        """The cache entries to write into the new build (handed over once, then let go)."""
+        entries, self.entries = self.entries, {}
         return entries
+
+    # --- the whole build ------------------------------------------------------
+
+    def outcome(self, inputs: str) -> Any | None:
+        """What the previous build reported, if it was made from exactly these
+        `inputs` (a digest of all of them) and its folder is as that build left it:
+        then a compile has nothing to do."""
+        if not inputs or inputs != self.inputs:
+            return None
+        found = self._load(OUTCOME)
+        return found[1] if found is not None and self._intact() else None
+
+    def keep_outcome(self, inputs: str, value: Any) -> None:
+        """Record what this build reports, under the digest of its inputs."""
+        self.next_inputs = inputs
+        self.entries[OUTCOME] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _intact(self) -> bool:
+        """Whether the previous build folder holds exactly the files its index lists,
+        each as the index recorded it: none edited, added or removed since."""
+        assert self.previous is not None
+        top = os.path.join(self.previous, "")
+        index = os.path.join(self.previous, INDEX)
+        folders, seen = [str(self.previous)], 0
+        while folders:
+            with os.scandir(folders.pop()) as found:
+                for entry in found:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.path != index:
+                        relative = entry.path[len(top) :].replace(os.sep, "/")
+                        stat = entry.stat(follow_symlinks=False)
+                        if self.stamps.get(relative) != [stat.st_size, stat.st_mtime_ns]:
+                            return False
+                        seen += 1
+        return seen == len(self.files)
 
     # --- renders --------------------------------------------------------------
 
@@ -218,6 +269,7 @@ class BuildCache:
         return json.dumps(
             {
                 "compiler": compiler_fingerprint(),
+                "inputs": self.next_inputs if OUTCOME in files else "",
                 "files": dict(sorted(files.items())),
                 "renders": renders,
             },

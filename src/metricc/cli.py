@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from metricc.config import Config
     from metricc.diagnostics import Diagnostic
     from metricc.pipeline import Compilation
+    from metricc.span import SourceFile
 
 FORMATS = ["human", "concise", "json", "github", "sarif"]
 
@@ -50,20 +51,20 @@ def _project_path(ctx: click.Context, path: Path | None) -> Path:
 
 def report(
     diagnostics: list[Diagnostic],
-    compilation: Compilation,
+    sources: Mapping[str, SourceFile],
     fmt: str,
     *,
     err: bool = False,
 ) -> None:
-    """Print diagnostics in a format, with a summary line for people."""
+    """Print diagnostics in a format (quoting `sources`), with a summary line for people."""
     from metricc.diagnostics.render import RENDERERS
 
     stream = sys.stderr if err else sys.stdout
-    text = RENDERERS[fmt](diagnostics, compilation.sources, _use_color(stream))
+    text = RENDERERS[fmt](diagnostics, sources, _use_color(stream))
     if text:
         click.echo(text, file=stream, nl=False)
     if fmt in ("human", "concise"):
-        click.echo(_summary(diagnostics, len(compilation.sources)), err=True)
+        click.echo(_summary(diagnostics, len(sources)), err=True)
 
 
 def _summary(diagnostics: list[Diagnostic], files: int) -> str:
@@ -208,7 +209,7 @@ def lint(
     from metricc.diagnostics import Severity
 
     compilation, diagnostics = run_checks(ctx, path, select, ignore)
-    report(diagnostics, compilation, fmt)
+    report(diagnostics, compilation.sources, fmt)
     threshold = Severity(fail_on or _config(ctx).lint.fail_on)
     failing = [d for d in diagnostics if d.severity.rank >= threshold.rank]
     sys.exit(1 if failing else 0)
@@ -333,18 +334,26 @@ def compile_(
     from metricc.backends.manifest import manifest_files
     from metricc.backends.sql import sql_files
     from metricc.cache import BuildCache
-    from metricc.display import describe_build
+    from metricc.display import describe_build, project_counts
     from metricc.output import BuildFolder
 
     config = _config(ctx)
     chosen = _dialects(ctx, dialects)
     target = out if out is not None else config.resolve_path(config.out)
     cache = BuildCache(None if no_cache or not target.is_dir() else target)
+    # A warehouse's rows are an input no digest covers: with one, every compile builds.
+    settled = not check_only and not (db or config.warehouse)
+    if settled and cache.inputs and _up_to_date(ctx, path, target, chosen, cache, fmt):
+        return
     compilation, diagnostics = run_checks(ctx, path, cache=cache)
     if diagnostics:
-        report(diagnostics, compilation, fmt, err=fmt in ("human", "concise"))
+        report(diagnostics, compilation.sources, fmt, err=fmt in ("human", "concise"))
     if compilation.failed or compilation.project is None:
         fail(f"nothing written: fix the errors above ({target} is unchanged)")
+    counts = project_counts(compilation.project)
+    if settled:  # keyed by the very texts compiled, not by a second reading
+        inputs = _build_inputs(ctx, path, target, chosen, compilation.sources.values())
+        cache.keep_outcome(inputs, (diagnostics, counts))
     from metricc.progress import progress_bar
 
     def outputs() -> Iterator[Mapping[str, Text]]:
@@ -383,7 +392,50 @@ def compile_(
     with BuildFolder(target, cache) as build:
         for part in outputs():
             build.add(part)
-    click.echo(describe_build(compilation.project, target, build.count, build.reused))
+    click.echo(describe_build(counts, target, build.count, build.reused))
+
+
+def _build_inputs(
+    ctx: click.Context,
+    path: Path | None,
+    target: Path,
+    dialects: list[str],
+    sources: Iterable[SourceFile],
+) -> str:
+    """A digest of everything a build is made from: the compiler (in every digest),
+    the working folder (paths are shown relative to it), the project and build
+    folders, the config, the dialects, and every source's path and text."""
+    from metricc.cache import digest
+
+    settings = [Path.cwd().as_posix(), _project_path(ctx, path).as_posix()]
+    settings += [target.resolve().as_posix(), _config(ctx).model_dump_json(), *dialects]
+    texts = [part for s in sorted(sources, key=lambda s: s.path) for part in (s.path, s.text)]
+    return digest("build", str(len(settings)), *settings, *texts)
+
+
+def _up_to_date(
+    ctx: click.Context,
+    path: Path | None,
+    target: Path,
+    dialects: list[str],
+    cache: BuildCache,
+    fmt: str,
+) -> bool:
+    """When the previous build was made from exactly these inputs and its folder is
+    as it left it: report what it reported, write nothing, and say so."""
+    from metricc.display import describe_up_to_date
+    from metricc.loader import load_sources
+
+    sources, problems = load_sources(_project_path(ctx, path))
+    found = None if problems else cache.outcome(_build_inputs(ctx, path, target, dialects, sources))
+    if found is None:
+        return False
+    diagnostics, counts = found
+    if diagnostics:
+        shown = {s.path: s for s in sources}
+        report(diagnostics, shown, fmt, err=fmt in ("human", "concise"))
+    click.echo(describe_up_to_date(counts, target, len(cache.files)))
+    return True
 
 
 def _as_of(project: Any, target: Any) -> tuple[Any, bool]:
@@ -545,7 +597,7 @@ def query(
     config = _config(ctx)
     compilation = check_project(_project_path(ctx, project_path))
     if compilation.failed or compilation.project is None:
-        report(compilation.sorted_diagnostics(), compilation, "human", err=True)
+        report(compilation.sorted_diagnostics(), compilation.sources, "human", err=True)
         fail("the project has errors: fix them before querying")
     project = compilation.project
     if metric not in project.metrics:
@@ -653,7 +705,7 @@ def _checked_project(ctx: click.Context, path: Path | None) -> Any:
 
     compilation = check_project(_project_path(ctx, path))
     if compilation.failed or compilation.project is None:
-        report(compilation.sorted_diagnostics(), compilation, "human", err=True)
+        report(compilation.sorted_diagnostics(), compilation.sources, "human", err=True)
         fail("the project has errors: fix them first")
     return compilation.project
 
@@ -800,7 +852,6 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff
         found, trouble = load_sources(each)
         sources += found
         problems += trouble
-    root = roots[0]
     changed: list[str] = []
     broken = [d for d in problems]
     for source in sources:
@@ -835,9 +886,7 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff
         elif not check_only:
             Path(source.path).write_text(formatted, encoding="utf-8")
     if broken:
-        from metricc.pipeline import Compilation
-
-        shown = Compilation(root=root, sources={s.path: s for s in sources})
+        shown = {s.path: s for s in sources}
         report(sorted(broken, key=lambda d: d.sort_key()), shown, "human", err=True)
     verb = "would reformat" if (check_only or show_diff) else "reformatted"
     for name in changed if check_only else []:

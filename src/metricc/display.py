@@ -12,17 +12,28 @@ if TYPE_CHECKING:
     from metricc.links import Link
 
 
-def describe_build(project: Project, out: Path, files: int, reused: int = 0) -> str:
-    counts = [
+def project_counts(project: Project) -> list[tuple[int, str]]:
+    """How many blocks of each kind a project has, as a build's summary names them."""
+    return [
         (len(project.metrics), "metric"),
         (len(project.slos), "SLO"),
         (len(project.goals), "goal"),
         (len(project.teams), "team"),
         (len(project.sources), "source"),
     ]
-    what = ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
+
+
+def _counted(counts: list[tuple[int, str]]) -> str:
+    return ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
+
+
+def describe_build(counts: list[tuple[int, str]], out: Path, files: int, reused: int = 0) -> str:
     kept = f"; {reused} unchanged, kept from the previous build" if reused else ""
-    return f"Compiled {what} into {out}/ ({files} files{kept})."
+    return f"Compiled {_counted(counts)} into {out}/ ({files} files{kept})."
+
+
+def describe_up_to_date(counts: list[tuple[int, str]], out: Path, files: int) -> str:
+    return f"Nothing to compile: {out}/ is up to date ({_counted(counts)}; {files} files)."
 
 
 def _num(value: float | None) -> str:

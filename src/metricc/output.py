@@ -45,7 +45,7 @@ class BuildFolder:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="metricc-write")
-        self.add(self.cache.take_parsed())
+        self.add(self.cache.take_entries())
         return self
 
     def add(self, files: Mapping[str, Content]) -> None:

@@ -7,18 +7,20 @@ byte-for-byte what `compile --no-cache` writes into an empty folder.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from metricc import cache
+from metricc import cache, pipeline
 from metricc.backends import sql
 from metricc.output import read_tree
 from tests.cli.test_workflow import edit, run
-from tests.conftest import METRICS
+from tests.conftest import METRICS, ROOT
 
 
 @pytest.fixture
@@ -40,16 +42,35 @@ def assert_same_as_clean_build() -> None:
     assert read_tree(Path("build")) == read_tree(Path("clean"))
 
 
-def test_an_unchanged_project_is_all_reused_and_files_are_linked_not_copied(
-    project: Path,
+def test_an_unchanged_project_is_up_to_date_and_nothing_is_read_again_or_written(
+    project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = compile_to("build")
-    assert "kept from the previous build" not in first
+    files = first.split("(")[1].split(" files")[0]
+    folder = Path("build").stat().st_ino
+    before = read_tree(Path("build"))
+
+    def unreachable(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("an up-to-date build parsed its sources")
+
+    monkeypatch.setattr(pipeline, "check_project", unreachable)
+    second = compile_to("build")
+    assert second == (
+        "Nothing to compile: build/ is up to date (29 metrics, 2 SLOs, 9 goals, 8 teams, "
+        f"14 sources; {files} files)."
+    )
+    assert Path("build").stat().st_ino == folder  # not swapped: nothing was written
+    assert read_tree(Path("build")) == before
+
+
+def test_files_an_edit_leaves_unchanged_are_linked_not_copied(project: Path) -> None:
+    compile_to("build")
     query = Path("build/sql/duckdb/stickiness.sql")
     inode = query.stat().st_ino
+    teams = project / "teams.metric"
+    teams.write_text(teams.read_text() + "# A comment: the file's tree changes, no output does.\n")
     second = compile_to("build")
-    files = int(second.split("(")[1].split(" files")[0])
-    assert f"{files} unchanged, kept from the previous build" in second
+    assert "unchanged, kept from the previous build" in second
     assert query.stat().st_ino == inode
     assert_same_as_clean_build()
 
@@ -131,6 +152,70 @@ def test_after_an_edit_the_build_equals_a_clean_build(
     change(project)
     compile_to("build")
     assert_same_as_clean_build()
+
+
+def _prepend(path: Path, text: str) -> None:
+    path.write_text(text + path.read_text())
+
+
+def _touch(path: str) -> None:
+    later = time.time_ns() + 10**9
+    os.utime(path, ns=(later, later))
+
+
+# Anything a build is made from, changed (with the compile's options after it): the
+# next compile builds again, and the one after that has nothing to do.
+INPUTS: list[tuple[str, Callable[[Path], object], tuple[str, ...]]] = [
+    ("a source", lambda p: edit(p / "engagement.metric", ">= 25% by", ">= 30% by"), ()),
+    ("a comment", lambda p: _prepend(p / "goals.metric", "# A comment.\n"), ()),
+    ("a new file", lambda p: (p / "empty.metric").write_text("# Nothing yet.\n"), ()),
+    ("a removed file", lambda p: (p / "delivery.metric").unlink(), ()),
+    ("the dialects", lambda p: None, ("--dialect", "postgres")),
+    ("the config", lambda p: Path("metricc.toml").write_text('[lint]\nignore = ["vanity-metric"]\n'), ()),
+    ("a build file's stamp", lambda p: _touch("build/manifest.json"), ()),
+    (
+        "a build file's bytes",
+        lambda p: Path("build/sql/duckdb/dau.sql").write_text("SELECT 1;\n"),
+        (),
+    ),
+    ("a file added to the build", lambda p: Path("build/notes.txt").write_text("Mine.\n"), ()),
+    ("a file removed from the build", lambda p: Path("build/sql/duckdb/dau.sql").unlink(), ()),
+    ("the cache's record", lambda p: Path("build/.metricc/outcome.pickle").unlink(), ()),
+]
+
+
+@pytest.mark.parametrize(("change", "options"), [i[1:] for i in INPUTS], ids=[i[0] for i in INPUTS])
+def test_a_changed_input_or_build_folder_is_built_again(
+    project: Path, change: Callable[[Path], object], options: tuple[str, ...]
+) -> None:
+    compile_to("build")
+    assert compile_to("build").startswith("Nothing to compile:")
+    change(project)
+    assert compile_to("build", *options).startswith("Compiled ")
+    assert compile_to("build", *options).startswith("Nothing to compile:")
+    shutil.rmtree("clean", ignore_errors=True)
+    compile_to("clean", "--no-cache", *options)
+    assert read_tree(Path("build")) == read_tree(Path("clean"))
+
+
+def test_with_a_warehouse_every_compile_builds(project: Path, warehouse: Path) -> None:
+    """The catalogue then shows each metric's current state: rows that no digest covers."""
+    for _ in range(2):
+        assert compile_to("build", "--db", str(warehouse)).startswith("Compiled ")
+
+
+@pytest.mark.parametrize("fmt", ["human", "json", "github"])
+def test_an_up_to_date_build_reports_the_findings_the_build_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    shutil.copytree(ROOT / "examples" / "flawed", tmp_path / "flawed")
+    monkeypatch.chdir(tmp_path)
+    built = run("compile", "flawed", "--format", fmt)
+    again = run("compile", "flawed", "--format", fmt)
+    assert built[0] == again[0] == 0
+    findings, summary = built[1].rstrip("\n").rsplit("\n", 1)
+    assert "warning" in findings and summary.startswith("Compiled ")
+    assert again[1].rstrip("\n").rsplit("\n", 1)[0] == findings
 
 
 def test_a_hand_edited_build_file_is_not_trusted(project: Path) -> None:

@@ -32,7 +32,7 @@ def test_parallel_parse_equals_in_process_parse(
     serial = pipeline.parse_project(folder)
     assert parallel.files == serial.files
     assert parallel.diagnostics == serial.diagnostics and serial.diagnostics
-    assert len(cache.take_parsed()) == len(serial.files)
+    assert len(cache.take_entries()) == len(serial.files)
 
 
 def test_an_edited_file_is_parsed_by_a_worker_while_the_others_come_from_the_cache(
@@ -50,7 +50,7 @@ def test_an_edited_file_is_parsed_by_a_worker_while_the_others_come_from_the_cac
     warm = BuildCache(tmp_path / "build")
     monkeypatch.setattr(pipeline, "PARALLEL_PARSE_FROM", 1000)  # one file is enough here
     again = pipeline.parse_project(folder, warm)
-    entries = warm.take_parsed()
+    entries = warm.take_entries()
     assert sorted(type(e).__name__ for e in entries.values()) == ["Reuse"] * 4 + ["bytes"]
     monkeypatch.setattr(pipeline, "PARALLEL_PARSE_FROM", 10**12)
     serial = pipeline.parse_project(folder)
