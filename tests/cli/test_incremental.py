@@ -277,3 +277,20 @@ def test_digests_made_up_front_on_every_core_are_those_made_on_demand(
         assert prepared._whole[id(block)] == lazy.whole(block)
     for name in p.metrics:
         assert prepared._closures[name] == lazy.metric(name)
+
+
+def test_where_files_cannot_be_hard_linked_they_are_copied(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compile_to("build")
+    query = Path("build/sql/duckdb/stickiness.sql")
+    inode = query.stat().st_ino
+
+    def no_links(source: str, target: str) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    edit(project / "engagement.metric", '"Daily active users"', '"Daily actives"')
+    assert "unchanged, kept from the previous build" in compile_to("build")
+    assert query.stat().st_ino != inode
+    assert_same_as_clean_build()
