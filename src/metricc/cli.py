@@ -319,7 +319,9 @@ def compile_(
     The folder is replaced only when the whole build succeeds: a failed
     compile leaves the previous build untouched. What the previous build made
     from inputs that have not changed is reused (its cache is in
-    OUT/.metricc/); --no-cache builds everything afresh.
+    OUT/.metricc/); when nothing changed and OUT is as that build left it,
+    its findings are printed again and nothing is written. --no-cache builds
+    everything afresh.
 
     \b
     Examples:
