@@ -35,7 +35,7 @@ def timed(name, fn):
     start = time.perf_counter(); value = fn(); out[name] = time.perf_counter() - start
     return value
 
-from metricc.syntax.grammar import parser
+from metricc.syntax.grammar import lark_parser
 from metricc.pipeline import check_project, gc_paused, parse_project
 from metricc.resolve import resolve
 from metricc.lint import Selection, lint
@@ -44,7 +44,7 @@ from metricc.backends.alerts import alert_files, checks_from_queries
 from metricc.backends.catalog.markdown import catalog_files
 from metricc.backends.catalog.site import site_files
 text = "\n".join(p.read_text() for p in sorted(folder.glob("*.metric")))
-lark = parser()
+lark = lark_parser()
 timed("lark parse (baseline)", lambda: lark.parse(text))
 parsed = timed("parse", lambda: parse_project(folder))
 with gc_paused():  # as metricc.pipeline.check_project does

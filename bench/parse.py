@@ -26,12 +26,12 @@ import json, sys, time
 sys.path.insert(0, {bench!r})
 from synthetic import project_text
 from metricc.span import SourceFile
-from metricc.syntax.grammar import parser
+from metricc.syntax.grammar import lark_parser
 from metricc.syntax.parser import parse_source
 from metricc.pipeline import gc_paused
 from metricc.resolve import resolve
 text = project_text({n})
-lark = parser()
+lark = lark_parser()
 lark.parse("team warm {{ title: \\"x\\" }}")
 start = time.perf_counter(); lark.parse(text); lark_s = time.perf_counter() - start
 source = SourceFile("bench.metric", text)

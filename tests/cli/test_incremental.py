@@ -163,6 +163,8 @@ def _touch(path: str) -> None:
     os.utime(path, ns=(later, later))
 
 
+IGNORE_VANITY = '[lint]\nignore = ["vanity-metric"]\n'
+
 # Anything a build is made from, changed (with the compile's options after it): the
 # next compile builds again, and the one after that has nothing to do.
 INPUTS: list[tuple[str, Callable[[Path], object], tuple[str, ...]]] = [
@@ -171,7 +173,7 @@ INPUTS: list[tuple[str, Callable[[Path], object], tuple[str, ...]]] = [
     ("a new file", lambda p: (p / "empty.metric").write_text("# Nothing yet.\n"), ()),
     ("a removed file", lambda p: (p / "delivery.metric").unlink(), ()),
     ("the dialects", lambda p: None, ("--dialect", "postgres")),
-    ("the config", lambda p: Path("metricc.toml").write_text('[lint]\nignore = ["vanity-metric"]\n'), ()),
+    ("the config", lambda p: Path("metricc.toml").write_text(IGNORE_VANITY), ()),
     ("a build file's stamp", lambda p: _touch("build/manifest.json"), ()),
     (
         "a build file's bytes",
