@@ -13,20 +13,20 @@ from lark.tree import Meta
 from metricc.diagnostics import Diagnostic, diag
 from metricc.model import ast
 from metricc.model import expr as ex
-from metricc.span import Span
+from metricc.span import Span, make_span
 
 _INVALID_DATE = date(1, 1, 1)
 
 
 def token_span(path: str, token: Token) -> Span:
-    return Span(
-        file=path,
-        start=token.start_pos or 0,
-        end=token.end_pos or 0,
-        line=token.line or 1,
-        column=token.column or 1,
-        end_line=token.end_line or 1,
-        end_column=token.end_column or 1,
+    return make_span(
+        path,
+        token.start_pos or 0,
+        token.end_pos or 0,
+        token.line or 1,
+        token.column or 1,
+        token.end_line or 1,
+        token.end_column or 1,
     )
 
 
@@ -63,14 +63,14 @@ class ToAst(Transformer[Token, list[ast.Block]]):
         self.diagnostics: list[Diagnostic] = []
 
     def _span(self, meta: Meta) -> Span:
-        return Span(
-            file=self.path,
-            start=meta.start_pos,
-            end=meta.end_pos,
-            line=meta.line,
-            column=meta.column,
-            end_line=meta.end_line,
-            end_column=meta.end_column,
+        return make_span(
+            self.path,
+            meta.start_pos,
+            meta.end_pos,
+            meta.line,
+            meta.column,
+            meta.end_line,
+            meta.end_column,
         )
 
     def _tok(self, token: Token) -> Span:
