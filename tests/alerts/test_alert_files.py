@@ -136,3 +136,37 @@ def test_promtool_accepts_rules_and_their_tests_pass(files: dict[str, str], tmp_
         [promtool, "test", "rules", *tests], capture_output=True, text=True, cwd=tmp_path
     )
     assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_dbt_tests_and_grafana_rules_run_and_keep_their_severity(
+    reference_project: Project, files: dict[str, str], warehouse: Path
+) -> None:
+    """Executed on the sample warehouse: each wrapper returns the check's rows of its
+    own severity (dbt) or counts them (Grafana), nothing else."""
+    import duckdb
+
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    grafana = {
+        rule["uid"]: rule["data"][0]["model"]["rawSql"]
+        for team in reference_project.teams
+        if f"alerts/grafana/{team}.yaml" in files
+        for group in yaml.safe_load(files[f"alerts/grafana/{team}.yaml"])["groups"]
+        for rule in group["rules"]
+    }
+    fired = 0
+    for metric in [m for m in reference_project.metrics.values() if m.thresholds]:
+        check = connection.execute(files[f"alerts/sql/duckdb/{metric.name}.sql"])
+        columns = [d[0] for d in check.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in check.fetchall()]
+        for threshold in metric.thresholds:
+            expected = sorted(
+                tuple(r.values()) for r in rows if r["severity"] == threshold.severity
+            )
+            dbt = files[f"alerts/dbt/tests/{metric.name}__{threshold.severity}.sql"]
+            jinja, sql = dbt.split("\n", 1)
+            assert jinja.startswith("{{ config(") and jinja.endswith(") }}")
+            assert sorted(connection.execute(sql).fetchall()) == expected
+            uid = f"metricc-{metric.name}-{threshold.severity}"[:40]
+            assert connection.execute(grafana[uid]).fetchall() == [(len(expected),)]
+            fired += len(expected)
+    assert fired  # the sample warehouse makes some thresholds fire

@@ -34,8 +34,10 @@ class Builder:
         self.refs: list[tuple[str, str, str, str, Span]] = []
 
     def _text_of(self, span: Span) -> str:
+        """A value as it was written (a threshold, a target), on one line: it labels
+        alerts, checks and pages, and may have been written over several."""
         source = self.files.get(span.file)
-        return source.text[span.start : span.end] if source else ""
+        return " ".join(source.text[span.start : span.end].split()) if source else ""
 
     def error(self, code: str, message: str, span: Span, **kwargs: Any) -> None:
         self.diagnostics.append(diag(code, message, span, **kwargs))

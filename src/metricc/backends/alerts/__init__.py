@@ -20,7 +20,7 @@ from sqlglot import exp
 from metricc.backends.alerts.checks import threshold_query
 from metricc.backends.alerts.prometheus import alertmanager, dump_yaml, rule_files
 from metricc.backends.inputs import inputs_of
-from metricc.backends.sql import FromQuery, render
+from metricc.backends.sql import FromQuery, comment, render
 from metricc.cache import BuildCache, Text, digest, rendered, text_of
 from metricc.model import semantic as sm
 
@@ -40,10 +40,9 @@ def routing(project: sm.Project, metric: sm.Metric, severity: str) -> str | None
 
 def _header(metric: sm.Metric, dialect: str) -> str:
     where = metric.location
-    return (
-        f"-- thresholds of {metric.name} ({where.file}:{where.line}); dialect {dialect}\n"
-        "-- returns the complete periods in which a threshold fires; no rows: all clear\n"
-    )
+    return comment(
+        f"thresholds of {metric.name} ({where.file}:{where.line}); dialect {dialect}"
+    ) + comment("returns the complete periods in which a threshold fires; no rows: all clear")
 
 
 def _check_path(metric: sm.Metric, dialect: str) -> str:
@@ -121,12 +120,12 @@ def alert_files(
             files[f"alerts/dbt/tests/{name}.sql"] = (
                 f"{{{{ config(severity='{DBT_SEVERITY[threshold.severity]}', "
                 f"tags=['metricc', '{metric.owner or 'unowned'}']) }}}}\n"
-                f"-- {metric.name}: {threshold.severity} when {threshold.text}\n"
-                f"SELECT * FROM (\n{check}\n) AS metricc_check\n"
-                f"WHERE severity = '{threshold.severity}'\n"
+                + comment(f"{metric.name}: {threshold.severity} when {threshold.text}")
+                + f"SELECT * FROM (\n{check}\n) AS metricc_check\n"
+                f"WHERE {_of_severity(threshold.severity, default)}\n"
             )
             grafana.setdefault(metric.owner or "unowned", []).append(
-                _grafana_rule(metric, threshold, check, route)
+                _grafana_rule(metric, threshold, check, route, default)
             )
     for slo in project.slos.values():
         index.append(
@@ -177,13 +176,18 @@ def alert_files(
     return files
 
 
+def _of_severity(severity: str, dialect: str) -> str:
+    """The condition that keeps a check's rows of one severity (the literal quoted by sqlglot)."""
+    return render(exp.column("severity").eq(exp.Literal.string(severity)), dialect)
+
+
 def _grafana_rule(
-    metric: sm.Metric, threshold: sm.Threshold, check: str, route: str | None
+    metric: sm.Metric, threshold: sm.Threshold, check: str, route: str | None, dialect: str
 ) -> dict[str, Any]:
     """A Grafana-managed rule: the check's breaching rows in the latest period, > 0 fires."""
     count = (
         f"SELECT count(*) AS breaches FROM (\n{check}\n) AS metricc_check\n"
-        f"WHERE severity = '{threshold.severity}'"
+        f"WHERE {_of_severity(threshold.severity, dialect)}"
     )
     return {
         "uid": f"metricc-{metric.name}-{threshold.severity}"[:40],
