@@ -151,7 +151,11 @@ def mermaid(project: sm.Project, name: str, rel: dict[str, list[str]]) -> str:
 
 
 def _label(project: sm.Project, name: str) -> str:
-    return project.metrics[name].title.replace('"', "'") if name in project.metrics else name
+    """A node's label: the metric's title on one line, its double quotes made single
+    (one would end the label, a line break the diagram's line)."""
+    if name not in project.metrics:
+        return name
+    return " ".join(project.metrics[name].title.split()).replace('"', "'")
 
 
 def show(value: float | None, unit: str | None) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
@@ -38,6 +39,28 @@ def escape(text: object) -> str:
     )
 
 
+def inline(text: object) -> str:
+    """User text inside a line (a heading, a table cell, a list item, a link's text):
+    made inert and kept on that line, so it cannot end the line and start other
+    markdown (a heading, a row, a code fence)."""
+    return escape(" ".join(str(text).split()))
+
+
+def code(text: object) -> str:
+    """User text as an inline code span, on one line: fenced by more backticks than
+    it holds in a row, so none of them can end it."""
+    words = " ".join(str(text).split())
+    fence = "`" * (max((len(run) for run in re.findall("`+", words)), default=0) + 1)
+    pad = " " if words.startswith("`") or words.endswith("`") else ""
+    return f"{fence}{pad}{words}{pad}{fence}"
+
+
+def url(text: object) -> str:
+    """User text as a link's destination: spaces, line breaks, brackets and
+    parentheses percent-encoded, so the link ends where it should."""
+    return quote(str(text).strip(), safe=":/?#@!$&'*+,;=%~")
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -47,7 +70,10 @@ def environment() -> jinja2.Environment:
         trim_blocks=False,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["md"] = escape
+    env.filters["md"] = inline
+    env.filters["md_text"] = escape  # text of its own paragraphs: a description
+    env.filters["code"] = code
+    env.filters["url"] = url
     return env
 
 
