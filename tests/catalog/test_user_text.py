@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metricc.backends.catalog.markdown import catalog_files, code, inline, url
 from tests.conftest import METRICS
@@ -91,3 +93,9 @@ def test_a_code_span_holds_any_text(text: str, made: str) -> None:
 )
 def test_a_link_destination_cannot_end_early(text: str, made: str) -> None:
     assert url(text) == made
+
+
+@given(st.text())
+def test_any_text_stays_on_one_line_inline_and_in_code(text: str) -> None:
+    for made in (inline(text), code(text)):
+        assert len(made.splitlines()) <= 1

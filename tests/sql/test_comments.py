@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metricc.backends.alerts import alert_files
 from metricc.backends.sql import comment, sql_files
@@ -65,3 +67,10 @@ def test_a_person_s_text_stays_in_its_comment_line(
 )
 def test_a_comment_is_one_line(text: str, line: str) -> None:
     assert comment(text) == line
+
+
+@given(st.text())
+def test_any_text_makes_one_comment_line(text: str) -> None:
+    line = comment(text)
+    assert line.startswith("-- ") and line.endswith("\n")
+    assert len(line.splitlines()) == 1 and len(line[:-1].splitlines(keepends=True)) == 1
