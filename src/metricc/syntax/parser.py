@@ -40,17 +40,7 @@ class _Attempt:
         for token in comments:
             span = token_span(self.source.path, token)
             self.comments.setdefault(span.start, ast.Comment(text=str(token), span=span))
-        try:
-            return transform(self.source.path, tree)
-        except RecursionError:
-            return [], [
-                diag(
-                    "MC001",
-                    "expressions are nested too deeply",
-                    self.source.span(0, 0),
-                    help="split the expression, or remove redundant parentheses",
-                )
-            ]
+        return transform(self.source.path, tree)
 
 
 def parse_source(source: SourceFile) -> tuple[ast.File, list[Diagnostic]]:

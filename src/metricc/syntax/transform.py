@@ -1,13 +1,14 @@
-"""Parse tree to AST: one pass with `v_args(meta=True)` so every node gets its span."""
+"""Parse tree to AST: one bottom-up pass in which every node gets its span."""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree
 from lark.tree import Meta
 
 from metricc.diagnostics import Diagnostic, diag
@@ -53,14 +54,69 @@ def dedent_text(token: str) -> str:
     return textwrap.dedent(token[3:-3]).strip("\n").rstrip()
 
 
-@v_args(meta=True)
-class ToAst(Transformer[Token, list[ast.Block]]):
-    """Builds `metricc.model.ast` nodes; records value errors it can see locally."""
+# Deeper than this, a parse tree is refused (MC001). Later stages walk expressions
+# recursively (pickling, serialising, printing SQL); a sum of 300 terms once reached
+# Python's recursion limit there. 120 levels of tree are ~110 of expression.
+MAX_DEPTH = 120
+
+
+class TooDeep(Exception):
+    """A block nested deeper than MAX_DEPTH; `meta` is where the limit was met."""
+
+    def __init__(self, meta: Meta) -> None:
+        super().__init__("nested too deeply")
+        self.meta = meta
+
+
+class ToAst:
+    """Builds `metricc.model.ast` nodes; records value errors it can see locally.
+
+    Each rule's method takes the node's positions (`meta`) and its children, already
+    built. The walk is ours rather than Lark's `Transformer`: with `v_args`, Lark
+    wraps the method again for every node it visits (a fifth of the pass).
+    """
 
     def __init__(self, path: str) -> None:
-        super().__init__()
         self.path = path
         self.diagnostics: list[Diagnostic] = []
+        self._rules: dict[str, Callable[[Meta, list[Any]], Any]] = {
+            name: getattr(self, name) for name in RULES
+        }
+
+    def transform(self, tree: Tree[Token]) -> list[ast.Block]:
+        """The file's blocks; a block nested too deeply is reported and left out."""
+        blocks = []
+        for block in tree.children:
+            assert isinstance(block, Tree)
+            try:
+                blocks.append(self._build(block, 1))
+            except TooDeep as deep:
+                at = deep.meta
+                self.diagnostics.append(
+                    diag(
+                        "MC001",
+                        "expressions are nested too deeply",
+                        make_span(
+                            self.path,
+                            at.start_pos,
+                            at.start_pos,
+                            at.line,
+                            at.column,
+                            at.line,
+                            at.column,
+                        ),
+                        label=f"more than {MAX_DEPTH} levels down",
+                        help="split the expression into metrics (a formula), or shorten it",
+                    )
+                )
+        return blocks
+
+    def _build(self, tree: Tree[Token], depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise TooDeep(tree.meta)
+        below = depth + 1
+        children = [self._build(c, below) if type(c) is Tree else c for c in tree.children]
+        return self._rules[tree.data](tree.meta, children)
 
     def _span(self, meta: Meta) -> Span:
         return make_span(
@@ -77,9 +133,6 @@ class ToAst(Transformer[Token, list[ast.Block]]):
         return token_span(self.path, token)
 
     # --- blocks and fields ------------------------------------------------
-
-    def start(self, meta: Meta, children: list[ast.Block]) -> list[ast.Block]:
-        return children
 
     def block(self, meta: Meta, children: list[Any]) -> ast.Block:
         kind, name, *fields = children
@@ -273,7 +326,13 @@ class ToAst(Transformer[Token, list[ast.Block]]):
         return ex.Case(whens=tuple(whens), default=default, span=self._span(meta))
 
 
+# The grammar's rules that build a node (the others hand their child up, and `start`
+# is the file, walked by `transform`): every public method of ToAst.
+RULES = tuple(name for name in vars(ToAst) if not name.startswith("_") and name != "transform")
+
+
 def transform(path: str, tree: Tree[Token]) -> tuple[list[ast.Block], list[Diagnostic]]:
+    """The blocks of a parse tree, and the problems seen while building them."""
     builder = ToAst(path)
     blocks = builder.transform(tree)
     return blocks, builder.diagnostics
