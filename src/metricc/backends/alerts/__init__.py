@@ -11,6 +11,7 @@ of every alert with its routing, and Prometheus rules for SLOs.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -176,8 +177,10 @@ def alert_files(
     return files
 
 
+@functools.cache
 def _of_severity(severity: str, dialect: str) -> str:
-    """The condition that keeps a check's rows of one severity (the literal quoted by sqlglot)."""
+    """The condition that keeps a check's rows of one severity (the literal quoted by
+    sqlglot); printed once per severity and dialect, not for every threshold."""
     return render(exp.column("severity").eq(exp.Literal.string(severity)), dialect)
 
 
