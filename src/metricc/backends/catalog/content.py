@@ -150,12 +150,18 @@ def mermaid(project: sm.Project, name: str, rel: dict[str, list[str]]) -> str:
     return "\n".join(lines)
 
 
+def one_line(text: object) -> str:
+    """User text on one line, every run of whitespace (line breaks included) one space:
+    for the places a page puts it inside a line (a heading, a cell, a diagram node)."""
+    return " ".join(str(text).split())
+
+
 def _label(project: sm.Project, name: str) -> str:
     """A node's label: the metric's title on one line, its double quotes made single
     (one would end the label, a line break the diagram's line)."""
     if name not in project.metrics:
         return name
-    return " ".join(project.metrics[name].title.split()).replace('"', "'")
+    return one_line(project.metrics[name].title).replace('"', "'")
 
 
 def show(value: float | None, unit: str | None) -> str:

@@ -43,13 +43,13 @@ def inline(text: object) -> str:
     """User text inside a line (a heading, a table cell, a list item, a link's text):
     made inert and kept on that line, so it cannot end the line and start other
     markdown (a heading, a row, a code fence)."""
-    return escape(" ".join(str(text).split()))
+    return escape(content.one_line(text))
 
 
 def code(text: object) -> str:
     """User text as an inline code span, on one line: fenced by more backticks than
     it holds in a row, so none of them can end it."""
-    words = " ".join(str(text).split())
+    words = content.one_line(text)
     fence = "`" * (max((len(run) for run in re.findall("`+", words)), default=0) + 1)
     pad = " " if words.startswith("`") or words.endswith("`") else ""
     return f"{fence}{pad}{words}{pad}{fence}"
