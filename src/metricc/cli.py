@@ -348,8 +348,7 @@ def compile_(
     if settled and cache.inputs and _up_to_date(ctx, path, target, chosen, cache, fmt):
         return
     compilation, diagnostics = run_checks(ctx, path, cache=cache)
-    if diagnostics:
-        report(diagnostics, compilation.sources, fmt, err=fmt in ("human", "concise"))
+    _report_findings(diagnostics, compilation.sources, fmt)
     if compilation.failed or compilation.project is None:
         fail(f"nothing written: fix the errors above ({target} is unchanged)")
     counts = project_counts(compilation.project)
@@ -397,6 +396,15 @@ def compile_(
     click.echo(describe_build(counts, target, build.count, build.reused))
 
 
+def _report_findings(
+    diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile], fmt: str
+) -> None:
+    """A compile's findings, if any: for people on stderr (stdout carries the build's
+    summary), machine formats on stdout."""
+    if diagnostics:
+        report(diagnostics, sources, fmt, err=fmt in ("human", "concise"))
+
+
 def _build_inputs(
     ctx: click.Context,
     path: Path | None,
@@ -433,9 +441,7 @@ def _up_to_date(
     if found is None:
         return False
     diagnostics, counts = found
-    if diagnostics:
-        shown = {s.path: s for s in sources}
-        report(diagnostics, shown, fmt, err=fmt in ("human", "concise"))
+    _report_findings(diagnostics, {s.path: s for s in sources}, fmt)
     click.echo(describe_up_to_date(counts, target, len(cache.files)))
     return True
 
