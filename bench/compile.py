@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -96,10 +95,17 @@ def _command(folder: Path, build: Path, label: str) -> dict[str, float]:
 
 
 def run_once(folder: Path, build: Path) -> dict[str, float]:
-    """The phases; then the command three times: into an empty folder, again with
-    nothing changed, and again after one metric's title changed in one file."""
+    """The phases; then the command three times: into a folder that does not exist
+    yet, again with nothing changed, and again after one metric's title changed in
+    one file.
+
+    Each run builds into a folder of its own, and the builds are removed only when
+    every run is done: on some disks (ext4 with online discard, as on this
+    benchmark's virtual machine) creating files is several times slower for a
+    minute or two after a large tree is deleted, which would be timed as the
+    compiler's.
+    """
     phases = _child(CHILD.format(bench=str(HERE), folder=str(folder), dialects=DIALECTS))
-    shutil.rmtree(build, ignore_errors=True)
     whole = {}
     for label in (COLD, WARM, EDITED):
         if label == EDITED:
@@ -123,7 +129,7 @@ def main() -> None:
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as work:
             folder = write_project(Path(work) / "project", n)
-            runs = [run_once(folder, Path(work) / "build") for _ in range(args.runs)]
+            runs = [run_once(folder, Path(work) / f"build{i}") for i in range(args.runs)]
         median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
         baseline = median["lark parse (baseline)"]
         print(f"\n{n:,} metrics (median of {args.runs} fresh processes)")
