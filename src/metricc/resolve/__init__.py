@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from metricc.diagnostics import Diagnostic, Label, diag
 from metricc.model import ast
 from metricc.model import semantic as sm
-from metricc.resolve.build import Builder
+from metricc.resolve.build import Builder, Built, Known, Unresolved
 from metricc.resolve.references import check_cycles, check_references
 from metricc.span import SourceFile, Span
+
+__all__ = ["Built", "Known", "Resolution", "Unresolved", "resolve", "resolve_files"]
+
+
+@dataclass
+class Resolution:
+    project: sm.Project
+    diagnostics: list[Diagnostic]
+    records: dict[str, list[Built]]  # per file, what each of its blocks contributed
 
 
 def resolve(
@@ -19,8 +29,18 @@ def resolve(
 
     Blocks with errors are left out of the model; the diagnostics say why.
     """
+    resolution = resolve_files(files, sources, root)
+    return resolution.project, resolution.diagnostics
+
+
+def resolve_files(
+    files: list[ast.File], sources: Mapping[str, SourceFile], root: str, known: Known | None = None
+) -> Resolution:
+    """`resolve`, with each block's record; the blocks of the files in `known` are
+    taken from their records (those files may be outlines), checks across blocks
+    are made afresh. Raises `Unresolved` if a record is missing."""
     builder = Builder(sources)
-    built = builder.build(files)
+    built = builder.build(files, known)
     project = sm.Project(
         root=root,
         files=tuple(f.path for f in files),
@@ -41,7 +61,7 @@ def resolve(
     diagnostics += check_references(builder.refs, defined, project, declared)
     diagnostics += check_cycles(project)
     diagnostics += _check_tiers(project)
-    return project, diagnostics
+    return Resolution(project, diagnostics, builder.records)
 
 
 def _check_tiers(project: sm.Project) -> list[Diagnostic]:

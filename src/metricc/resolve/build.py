@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from metricc.diagnostics import Diagnostic, Label, diag
@@ -15,6 +16,7 @@ from metricc.model import ast
 from metricc.model import semantic as sm
 from metricc.resolve import promql
 from metricc.resolve.expressions import ExpressionChecker
+from metricc.resolve.references import Ref
 from metricc.resolve.schema import DEFINITION_FIELDS, KINDS, FieldSpec
 from metricc.resolve.suggest import did_you_mean
 from metricc.resolve.values import ValueReader
@@ -25,13 +27,42 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 Fields = dict[str, tuple[Any, ast.FieldNode]]
 
 
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What one block contributes to the project: its model object (None when it has
+    errors), the problems found in it and the names it refers to.
+
+    A block's resolution reads only its own text and the project's sources (a
+    measure reads its source's kind and entities); names are checked across the
+    project afterwards. So the build cache keeps these per file, and a compile
+    reuses them for an unchanged file while no source block has changed.
+    """
+
+    kind: str
+    name: str
+    start: int  # where the block begins in its file
+    item: Any
+    diagnostics: tuple[Diagnostic, ...]
+    refs: tuple[Ref, ...]
+
+
+# Per file path, its blocks' records by where each begins.
+Known = Mapping[str, Mapping[int, Built]]
+
+
+class Unresolved(Exception):
+    """A block of a file given as an outline has no record to reuse (it was a
+    duplicate when the records were made): the file's tree is needed."""
+
+
 class Builder:
     def __init__(self, sources: Mapping[str, SourceFile]) -> None:
         self.files = sources
         self.diagnostics: list[Diagnostic] = []
         self.values = ValueReader(self._text_of, self.diagnostics)
-        # (kind, block name, field, referenced name, span) for the reference pass.
-        self.refs: list[tuple[str, str, str, str, Span]] = []
+        self.refs: list[Ref] = []
+        # Per file, what each of its blocks contributed (reused or built now).
+        self.records: dict[str, list[Built]] = {}
 
     def _text_of(self, span: Span) -> str:
         """A value as it was written (a threshold, a target), on one line: it labels
@@ -160,27 +191,50 @@ class Builder:
 
     # --- kinds --------------------------------------------------------------
 
-    def build(self, files: list[ast.File]) -> dict[str, dict[str, Any]]:
+    def build(self, files: list[ast.File], known: Known | None = None) -> dict[str, dict[str, Any]]:
+        """Every block's model object, by kind and name. The blocks of a file in
+        `known` are taken from its records (the file may be an outline: blocks
+        without fields); `Unresolved` if one has none."""
         kinds = self.collect(files)
         built: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
         source_names = {block.name for block in kinds["source"]}
         self.checker = ExpressionChecker(source_names, self.diagnostics)
-        for block in kinds["source"]:
-            source = self._build(block, self.source)
-            if source is not None:
-                built["source"][block.name] = source
         self.sources: dict[str, sm.Source] = built["source"]
         for kind, make in (
+            ("source", self.source),
             ("team", self.team),
             ("goal", self.goal),
             ("metric", self.metric),
             ("slo", self.slo),
         ):
             for block in kinds[kind]:
-                item = self._build(block, make)
+                item = self._record(block, make, known or {}).item
                 if item is not None:
                     built[kind][block.name] = item
         return built
+
+    def _record(self, block: ast.Block, make: Any, known: Known) -> Built:
+        """A block's record: reused from `known`, or made by building the block."""
+        file = block.span.file
+        if file in known:
+            record = known[file].get(block.span.start)
+            if record is None or (record.kind, record.name) != (block.kind, block.name):
+                raise Unresolved(file)
+            self.diagnostics += record.diagnostics
+            self.refs += record.refs
+        else:
+            problems, refs = len(self.diagnostics), len(self.refs)
+            item = self._build(block, make)
+            record = Built(
+                block.kind,
+                block.name,
+                block.span.start,
+                item,
+                tuple(self.diagnostics[problems:]),
+                tuple(self.refs[refs:]),
+            )
+        self.records.setdefault(file, []).append(record)
+        return record
 
     def _build(self, block: ast.Block, make: Any) -> Any:
         """Check a block as far as it goes; its model object only if all is well."""
