@@ -6,6 +6,9 @@ result depends on, the compiler included (its own files and the versions of the
 libraries that shape output), so a hit gives the bytes a fresh build would:
 
 - parsed files: a source's path and text -> its syntax tree and syntax errors;
+- resolved files: the same key -> its outline (blocks without their fields, and
+  its comments) and what each block contributed to the project, valid while
+  the project's source blocks are as they were (the digest stored with them);
 - renders: the digest of an output's exact inputs -> the previous build's file;
 - files: a file whose bytes are unchanged is hard-linked from the previous
   build rather than written again;
@@ -75,8 +78,9 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
-def parse_path(key: str) -> str:
-    return f"{FOLDER}/parse/{key}.pickle"
+def entry_path(kind: str, key: str) -> str:
+    """Where a per-file entry lives: `kind` is "parse" (a tree) or "resolved"."""
+    return f"{FOLDER}/{kind}/{key}.pickle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,15 +173,15 @@ class BuildCache:
         stamp = (found.st_size, found.st_mtime_ns)
         return Reuse(source, self.files[path], stamp) if list(stamp) == self.stamps[path] else None
 
-    # --- parsed files ---------------------------------------------------------
+    # --- per-file entries (parse trees, resolutions) -----------------------
 
-    def has_parsed(self, key: str) -> bool:
-        """Whether a parse is stored under `key` (a stat; `parsed` reads it)."""
-        return self._untouched(parse_path(key)) is not None
+    def has(self, kind: str, key: str) -> bool:
+        """Whether an entry is stored under `key` (a stat; `load` reads it)."""
+        return self._untouched(entry_path(kind, key)) is not None
 
-    def parsed(self, key: str) -> Any | None:
-        """The parse result stored under `key`, or None."""
-        path = parse_path(key)
+    def load(self, kind: str, key: str) -> Any | None:
+        """The entry stored under `key`, or None; kept for the next build."""
+        path = entry_path(kind, key)
         found = self._load(path)
         if found is None:
             return None
@@ -186,10 +190,18 @@ class BuildCache:
         self.entries[path], value = found
         return value
 
-    def keep_parsed(self, key: str, value: Any) -> None:
-        """Keep a parse for the next build: its pickle, or the tree itself, pickled
-        when written by the writer thread (while the main thread waits for workers)."""
-        self.entries[parse_path(key)] = (
+    def keep_unread(self, kind: str, key: str) -> None:
+        """Keep a stored entry this build did not need, for a later one (linked,
+        never read: a resolved file's tree serves when a source block changes)."""
+        path = entry_path(kind, key)
+        reuse = self._untouched(path)
+        if reuse is not None:
+            self.entries[path] = reuse
+
+    def keep(self, kind: str, key: str, value: Any) -> None:
+        """Keep an entry for the next build: its pickle, or the value itself, pickled
+        when written by the writer thread (while the main thread goes on)."""
+        self.entries[entry_path(kind, key)] = (
             value
             if isinstance(value, bytes)
             else functools.partial(pickle.dumps, value, protocol=pickle.HIGHEST_PROTOCOL)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,7 @@ from metricc.loader import display_path, load_sources
 from metricc.model import ast
 from metricc.model.semantic import Project
 from metricc.parallel import parallel_results
-from metricc.resolve import resolve
+from metricc.resolve import Built, Unresolved, resolve, resolve_files
 from metricc.span import SourceFile
 from metricc.syntax.parser import parse_source
 
@@ -38,7 +38,12 @@ PARALLEL_PARSE_FROM = 256 * 1024
 
 @dataclass
 class Compilation:
-    """Everything one run knows: the texts, their ASTs, the model and the findings."""
+    """Everything one run knows: the texts, their ASTs, the model and the findings.
+
+    With a build cache, a file whose resolution was reused is in `files` as its
+    outline (its blocks without their fields, and its comments): all that lint
+    reads of a file.
+    """
 
     root: Path
     sources: dict[str, SourceFile] = field(default_factory=dict)
@@ -86,63 +91,196 @@ def parse_project(root: Path, cache: BuildCache | None = None) -> Compilation:
     """Read and parse every file under `root` (a file the cache has seen is not parsed again)."""
     result = Compilation(root=root)
     with gc_paused():
-        _parse_into(result, root, cache)
+        readable = _read_into(result, root)
+        keys = [_key(source) if cache else "" for source in readable]
+        _add(result, _parse_all(readable, keys, cache))
     return result
 
 
-def _parse_into(result: Compilation, root: Path, cache: BuildCache | None) -> None:
+def check_project(root: Path, cache: BuildCache | None = None) -> Compilation:
+    """Parse and resolve: the semantic model with every error found.
+
+    With a cache, an unchanged file's resolution is reused while no source block
+    of the project has changed, and its tree is not even loaded: its place in
+    `files` is held by its outline (blocks without fields, and its comments).
+    """
+    if cache is None:
+        result = parse_project(root)
+        if result.sources:
+            with gc_paused():
+                result.project, problems = resolve(result.files, result.sources, display_path(root))
+            result.diagnostics += problems
+        return result
+    result = Compilation(root=root)
+    with gc_paused():
+        _check_with(result, root, cache)
+    return result
+
+
+def _key(source: SourceFile) -> str:
+    """A file's key in the cache: its path and text (its tree and resolution are kept under it)."""
+    return digest("parse", source.path, source.text)
+
+
+def _read_into(result: Compilation, root: Path) -> list[SourceFile]:
+    """Read the project's texts into `result`; those that can be parsed."""
     texts, problems = load_sources(root)
     result.diagnostics += problems
     unreadable = {d.span.file for d in problems if d.span}  # not text: not parsed
     for source in texts:
         result.sources[source.path] = source
-    readable = [s for s in texts if s.path not in unreadable]
-    for file, syntax in _parse_all(readable, cache):
+    return [s for s in texts if s.path not in unreadable]
+
+
+def _add(result: Compilation, parsed: list[tuple[ast.File, list[Diagnostic]]]) -> None:
+    for file, syntax in parsed:
         result.files.append(file)
         result.diagnostics += syntax
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """A file's cache entry beside its tree: all a compile needs of an unchanged file
+    while the project's source blocks (`context`) are as they were."""
+
+    context: str
+    outline: ast.File
+    syntax: tuple[Diagnostic, ...]
+    records: tuple[Built, ...]
+
+
+def _check_with(result: Compilation, root: Path, cache: BuildCache) -> None:
+    """`check_project` with a cache: the edited files are parsed (by workers when
+    large) while the others' resolutions are loaded; the files whose resolution
+    is missing or made under other source blocks are resolved afresh."""
+    readable = _read_into(result, root)
+    if not result.sources:
+        return
+    keys = [_key(source) for source in readable]
+    stored = [i for i, key in enumerate(keys) if cache.has("resolved", key)]
+    kept: dict[int, Resolved] = {}
+
+    def load_stored() -> None:
+        for i in stored:
+            found = cache.load("resolved", keys[i])
+            if isinstance(found, Resolved):  # anything else is a damaged entry: a miss
+                kept[i] = found
+
+    # The files whose tree is needed: parsed (or loaded) while the others' resolutions load.
+    fresh = set(range(len(readable))) - set(stored)
+    trees = _trees(readable, keys, cache, fresh, load_stored)
+    trees |= _trees(readable, keys, cache, set(stored) - set(kept))
+    outlines = {i: kept[i].outline if i in kept else trees[i][0] for i in range(len(readable))}
+    context = _context([outlines[i] for i in range(len(readable))], result.sources)
+    stale = {i for i, entry in kept.items() if entry.context != context}
+    trees |= _trees(readable, keys, cache, stale)
+    reused = {i: kept[i] for i in kept if i not in stale}
+    known = {
+        readable[i].path: {record.start: record for record in entry.records}
+        for i, entry in reused.items()
+    }
+    files = [trees[i][0] if i in trees else outlines[i] for i in range(len(readable))]
+    try:
+        resolution = resolve_files(files, result.sources, display_path(root), known)
+    except Unresolved:  # a block was a duplicate when its file's records were made
+        trees |= _trees(readable, keys, cache, set(reused))
+        reused, files = {}, [trees[i][0] for i in range(len(readable))]
+        resolution = resolve_files(files, result.sources, display_path(root))
+    for i, source in enumerate(readable):
+        if i in reused:
+            result.diagnostics += reused[i].syntax
+            cache.keep_unread("parse", keys[i])  # for a compile whose source blocks differ
+            continue
+        tree, syntax = trees[i]
+        result.diagnostics += syntax
+        records = tuple(resolution.records.get(source.path, ()))
+        cache.keep("resolved", keys[i], Resolved(context, _outline(tree), tuple(syntax), records))
+    result.files = files
+    result.project = resolution.project
+    result.diagnostics += resolution.diagnostics
+
+
+def _trees(
+    sources: list[SourceFile],
+    keys: list[str],
+    cache: BuildCache,
+    wanted: set[int],
+    meanwhile: Callable[[], None] | None = None,
+) -> dict[int, tuple[ast.File, list[Diagnostic]]]:
+    """The trees of the `wanted` files, by position (from the cache or parsed)."""
+    order = sorted(wanted)
+    parsed = _parse_all([sources[i] for i in order], [keys[i] for i in order], cache, meanwhile)
+    return dict(zip(order, parsed, strict=True))
+
+
+def _context(files: list[ast.File], sources: dict[str, SourceFile]) -> str:
+    """What resolving one block may read of other blocks: every source block as written,
+    where it is (a measure reads its source's kind and entities; references
+    between blocks are checked across the project on every compile)."""
+    parts = []
+    for file in files:
+        text = sources[file.path].text
+        for block in file.blocks:
+            if block.kind == "source":
+                start, end = block.span.start, block.span.end
+                parts += [file.path, str(start), text[start:end]]
+    return digest("context", *parts)
+
+
+def _outline(tree: ast.File) -> ast.File:
+    """A tree without its blocks' fields: what resolving reads of a file whose blocks'
+    records are reused (names, kinds, where each is), and its comments (for lint)."""
+    blocks = tuple(
+        ast.Block(
+            kind=b.kind,
+            name=b.name,
+            fields=(),
+            span=b.span,
+            kind_span=b.kind_span,
+            name_span=b.name_span,
+        )
+        for b in tree.blocks
+    )
+    return ast.File(path=tree.path, blocks=blocks, comments=tree.comments)
+
+
 def _parse_all(
-    sources: list[SourceFile], cache: BuildCache | None
+    sources: list[SourceFile],
+    keys: list[str],
+    cache: BuildCache | None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[tuple[ast.File, list[Diagnostic]]]:
     """Each file's tree, from the cache or parsed. When the files to parse are
-    large, workers parse them while this process unpickles the cached ones."""
-    keys = [digest("parse", s.path, s.text) if cache else "" for s in sources]
-    stored = [cache is not None and cache.has_parsed(key) for key in keys]
+    large, workers parse them while this process unpickles the cached ones (and
+    does `meanwhile`'s work)."""
+    stored = [cache is not None and cache.has("parse", key) for key in keys]
     misses = [i for i, hit in enumerate(stored) if not hit]
     missed = sum(len(sources[i].text) for i in misses)
-    unpickling = len(misses) < len(sources)  # cached trees to load meanwhile
-    worth_it = (len(misses) > 1 or unpickling) and missed >= (
-        PARALLEL_PARSE_FROM // 4 if unpickling else PARALLEL_PARSE_FROM
+    overlapped = len(misses) < len(sources) or meanwhile is not None  # work to do meanwhile
+    worth_it = (len(misses) > 1 or overlapped) and missed >= (
+        PARALLEL_PARSE_FROM // 4 if overlapped else PARALLEL_PARSE_FROM
     )
     parsing = (
         parallel_results(_parse_pickled, [sources[i] for i in misses], True) if worth_it else None
     )
+    if meanwhile is not None:
+        meanwhile()
     found = [
-        cache.parsed(k) if cache and hit else None for k, hit in zip(keys, stored, strict=True)
+        cache.load("parse", k) if cache and hit else None
+        for k, hit in zip(keys, stored, strict=True)
     ]
     if parsing is not None:
         for i, blob in zip(misses, parsing, strict=True):
             found[i] = pickle.loads(blob)
             if cache:  # the same bytes are the cache entry
-                cache.keep_parsed(keys[i], blob)
+                cache.keep("parse", keys[i], blob)
     for i, tree in enumerate(found):
         if tree is None:  # not stored, or a damaged entry: parsed here
             found[i] = tree = parse_source(sources[i])
             if cache:
-                cache.keep_parsed(keys[i], tree)
+                cache.keep("parse", keys[i], tree)
     return [tree for tree in found if tree is not None]
 
 
 def _parse_pickled(source: SourceFile) -> bytes:
     return pickle.dumps(parse_source(source), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def check_project(root: Path, cache: BuildCache | None = None) -> Compilation:
-    """Parse and resolve: the semantic model with every error found."""
-    result = parse_project(root, cache)
-    if result.sources:
-        with gc_paused():
-            result.project, problems = resolve(result.files, result.sources, display_path(root))
-        result.diagnostics += problems
-    return result
