@@ -127,9 +127,15 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
       metricc query weekly_core_users --db warehouse.duckdb
     """
     ctx.ensure_object(dict)["config_path"] = config_path
-    from metricc.pipeline import release
+    ctx.call_on_close(_release)
 
-    ctx.call_on_close(release)
+
+def _release() -> None:
+    """Give what the pipeline froze back to the collector, if it ran (a command that
+    never imported it, such as an up-to-date compile, froze nothing)."""
+    pipeline = sys.modules.get("metricc.pipeline")
+    if pipeline is not None:
+        pipeline.release()
 
 
 def _names(values: tuple[str, ...]) -> list[str]:
@@ -252,17 +258,15 @@ def rule(name: str) -> None:
     click.echo(found.doc())
 
 
-def _dialects(ctx: click.Context, given: tuple[str, ...]) -> list[str]:
-    """The dialects asked for, else the config's; unknown names are usage errors."""
+def _check_dialects(chosen: list[str]) -> None:
+    """Unknown dialect names are usage errors."""
     from sqlglot.dialects.dialect import Dialect
 
-    chosen = list(dict.fromkeys(given or _config(ctx).dialects))
     for name in chosen:
         try:
             Dialect.get_or_raise(name)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--dialect") from error
-    return chosen
 
 
 @main.command(name="compile")
@@ -330,23 +334,28 @@ def compile_(
       metricc compile --check         # in CI, when build/ is committed
       metricc compile --no-cache      # ignore what the previous build made
     """
-    from metricc.backends.alerts import alert_files, checks_from_queries
-    from metricc.backends.catalog.markdown import catalog_files
-    from metricc.backends.catalog.site import site_files
-    from metricc.backends.manifest import manifest_files
-    from metricc.backends.sql import sql_files
     from metricc.cache import BuildCache
-    from metricc.display import describe_build, project_counts
-    from metricc.output import BuildFolder
 
     config = _config(ctx)
-    chosen = _dialects(ctx, dialects)
+    # The dialects asked for, else the config's: checked once there is something to
+    # build (a build is never made with an unknown one, so no up-to-date build has one).
+    chosen = list(dict.fromkeys(dialects or config.dialects))
     target = out if out is not None else config.resolve_path(config.out)
     cache = BuildCache(None if no_cache or not target.is_dir() else target)
     # A warehouse's rows are an input no digest covers: with one, every compile builds.
     settled = not check_only and not (db or config.warehouse)
     if settled and cache.inputs and _up_to_date(ctx, path, target, chosen, cache, fmt):
         return
+    _check_dialects(chosen)
+    # Imported once there is something to build (an up-to-date build needs none of them).
+    from metricc.backends.alerts import alert_files, checks_from_queries
+    from metricc.backends.catalog.markdown import catalog_files
+    from metricc.backends.catalog.site import site_files
+    from metricc.backends.manifest import manifest_files
+    from metricc.backends.sql import sql_files
+    from metricc.display import describe_build, project_counts
+    from metricc.output import BuildFolder
+
     compilation, diagnostics = run_checks(ctx, path, cache=cache)
     _report_findings(diagnostics, compilation.sources, fmt)
     if compilation.failed or compilation.project is None:

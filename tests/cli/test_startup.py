@@ -1,34 +1,40 @@
-"""What a one-file `metricc lint` loads: nothing a lint does not use.
+"""What a one-file `metricc lint` and an up-to-date `metricc compile` load: nothing
+they do not use.
 
 A pre-commit hook runs lint on every commit, so its start-up is most of its
-time. This checks behaviour (what is imported and built), not speed; the
-figures are in bench/README.md.
+time; a compile with nothing to do is all start-up. This checks behaviour (what
+is imported and built), not speed; the figures are in bench/README.md.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import METRICS
 
 SCRIPT = """
 import json, sys
 from metricc.cli import main
+code = 0
 try:
-    main(["lint", sys.argv[1]])
-except SystemExit:
-    pass
+    main(json.loads(sys.argv[1]))
+except SystemExit as exit:
+    code = exit.code or 0
 from metricc.frozen import Frozen
 from metricc.diagnostics import model as diagnostics
 from metricc.model import ast, expr, semantic
 classes = [c for m in (ast, expr, semantic, diagnostics) for c in vars(m).values()]
 print(json.dumps({
+    "code": code,
     "modules": sorted(
         name for name in ("sqlglot", "jinja2", "markdown_it_pyrs", "duckdb", "multiprocessing",
-                          "metricc.backends")
+                          "metricc.backends", "lark", "metricc.pipeline")
         if name in sys.modules
     ),
     "validators": sorted(
@@ -39,10 +45,26 @@ print(json.dumps({
 """
 
 
+def _loaded(*args: str) -> dict[str, object]:
+    """What `metricc ARGS` imported of the heavy modules, the validators it built, and
+    its exit code."""
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(args)], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout.splitlines()[-1]))
+
+
 def test_a_one_file_lint_imports_no_backend_and_builds_no_validator(tmp_path: Path) -> None:
     (tmp_path / "engagement.metric").write_text((METRICS / "engagement.metric").read_text())
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True, text=True, check=True
-    )
-    loaded = json.loads(done.stdout.splitlines()[-1])
-    assert loaded == {"modules": [], "validators": []}
+    loaded = _loaded("lint", str(tmp_path))
+    assert loaded["modules"] == ["lark", "metricc.pipeline"] and loaded["validators"] == []
+
+
+def test_an_up_to_date_compile_imports_neither_the_pipeline_nor_a_backend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(METRICS, tmp_path / "metrics")
+    monkeypatch.chdir(tmp_path)
+    first = _loaded("compile", "metrics")  # builds
+    assert first["code"] == 0 and "sqlglot" in first["modules"]  # type: ignore[operator]
+    assert _loaded("compile", "metrics") == {"code": 0, "modules": [], "validators": []}
