@@ -17,6 +17,9 @@ __all__ = ["Built", "Known", "Resolution", "Unresolved", "resolve", "resolve_fil
 
 @dataclass
 class Resolution:
+    """The model, every problem found, and what each block contributed (the build
+    cache keeps the records per file, to reuse them for an unchanged file)."""
+
     project: sm.Project
     diagnostics: list[Diagnostic]
     records: dict[str, list[Built]]  # per file, what each of its blocks contributed
