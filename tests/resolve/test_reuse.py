@@ -79,6 +79,17 @@ SCENARIOS: dict[str, list[Edit]] = {
         replace("engagement.metric", "owner: growht", "owner: growth"),
     ],
     "a file removed": [lambda folder: (folder / "customers.metric").unlink()],
+    # References into unchanged files are checked across the project on every compile.
+    "a goal renamed that unchanged files name": [
+        replace("goals.metric", "goal retention {", "goal retained {")
+    ],
+    "a new file computed from an unchanged file's metrics": [
+        append(
+            "zz.metric",
+            'metric dau_share {\n  title: "DAU / MAU"\n  owner: growth\n  grain: day\n'
+            "  formula: dau / mau\n}\n",
+        )
+    ],
 }
 
 
