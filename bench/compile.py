@@ -147,7 +147,7 @@ def main() -> None:
         for key in (WARM, EDITED):
             print(
                 f"  {key:<26} {median[key]:>9.2f} s = {median[key] / median[COLD]:.0%} "
-                "of the first compile"
+                f"of the first compile, peak {median[key + ' MiB']:.0f} MiB"
             )
 
 
