@@ -168,7 +168,7 @@ def _check_with(result: Compilation, root: Path, cache: BuildCache) -> None:
 
     # The files whose tree is needed: parsed (or loaded) while the others' resolutions load.
     fresh = set(range(len(readable))) - set(stored)
-    trees = _trees(readable, keys, cache, fresh, load_stored)
+    trees = _trees(readable, keys, cache, fresh, load_stored if stored else None)
     trees |= _trees(readable, keys, cache, set(stored) - set(kept))
     outlines = {i: kept[i].outline if i in kept else trees[i][0] for i in range(len(readable))}
     context = _context([outlines[i] for i in range(len(readable))], result.sources)

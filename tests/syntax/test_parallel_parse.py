@@ -56,3 +56,23 @@ def test_an_edited_file_is_parsed_by_a_worker_while_the_others_come_from_the_cac
     serial = pipeline.parse_project(folder)
     assert again.files == serial.files
     assert again.diagnostics == serial.diagnostics
+
+
+def test_a_first_build_starts_no_worker_below_the_threshold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Between a quarter of the threshold and the threshold: workers pay only while
+    # this process has cached work of its own to do meanwhile, which a first build has not.
+    folder = _synthetic().write_project(tmp_path / "p", 300, files=3)  # type: ignore[attr-defined]
+    size = sum(len(p.read_text()) for p in folder.iterdir())
+    assert pipeline.PARALLEL_PARSE_FROM // 4 < size < pipeline.PARALLEL_PARSE_FROM
+    started: list[int] = []
+    real = pipeline.parallel_results
+    monkeypatch.setattr(
+        pipeline,
+        "parallel_results",
+        lambda function, items, *rest: started.append(len(items)) or real(function, items, *rest),
+    )
+    result = pipeline.check_project(folder, BuildCache(None))
+    assert result.project is not None and not result.failed
+    assert started == []
