@@ -196,6 +196,7 @@ class Builder:
         `known` are taken from its records (the file may be an outline: blocks
         without fields); `Unresolved` if one has none."""
         kinds = self.collect(files)
+        reusable = known or {}
         built: dict[str, dict[str, Any]] = {kind: {} for kind in KINDS}
         source_names = {block.name for block in kinds["source"]}
         self.checker = ExpressionChecker(source_names, self.diagnostics)
@@ -208,7 +209,7 @@ class Builder:
             ("slo", self.slo),
         ):
             for block in kinds[kind]:
-                item = self._record(block, make, known or {}).item
+                item = self._record(block, make, reusable).item
                 if item is not None:
                     built[kind][block.name] = item
         return built
