@@ -10,9 +10,12 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token, Tree, UnexpectedInput
 from lark.grammar import NonTerminal, Rule
+from lark.lexer import LexerThread
 from lark.parse_tree_builder import PropagatePositions
+from lark.parsers.lalr_analysis import Shift
+from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 
 def grammar_text() -> str:
@@ -71,11 +74,106 @@ def _hands_its_child_up(rule: Rule) -> bool:
     )
 
 
+class _ChainConf(ParseConf):  # type: ignore[type-arg]
+    """Lark's parse configuration, and where the parser lands after a reduction and
+    every chain reduction that follows it.
+
+    A reduction to `product` with `+` ahead is followed by `sum_expr: product`;
+    a field's value climbs ten such rules (`unary` up to `value`) before the
+    next token is shifted: five of every six reductions of a file. Each of
+    them pops the state just pushed and goes to another from the same state
+    below, handing its value up unchanged. So where the climb ends depends only
+    on that state, the nonterminal reduced to and the token ahead: worked out
+    once per triple, it is one lookup instead of a climb.
+    """
+
+    __slots__ = ("chains", "landings")
+
+    def __init__(self, lark: Lark) -> None:
+        inner = lark.parser.parser.parser
+        super().__init__(inner.parse_table, inner.callbacks, "start")
+        self.chains = {
+            rule
+            for rule, callback in inner.callbacks.items()
+            if isinstance(rule, Rule)
+            and _hands_its_child_up(rule)
+            and not isinstance(callback, PropagatePositions)
+        }
+        self.landings: dict[tuple[int, str, str], int] = {}
+
+    def landing(self, below: int, reduced: str, ahead: str) -> int:
+        states = self.states
+        state: int = states[below][reduced][1]
+        while True:
+            action = states[state].get(ahead)
+            if action is None or action[0] is Shift or action[1] not in self.chains:
+                self.landings[below, reduced, ahead] = state
+                return state
+            state = states[below][action[1].origin.name][1]
+
+
+class _ChainState(ParserState):  # type: ignore[type-arg]
+    """Lark's LALR parser state, with each run of chain reductions taken in one step.
+
+    Lark's own `feed_token`, except after a reduction: the parser goes straight
+    to where the chain reductions that follow would have taken it. A token the
+    grammar does not allow stops it (a KeyError); `parse_text` then parses the
+    text again with Lark's own loop, so every syntax error is exactly Lark's.
+    """
+
+    __slots__ = ()
+    parse_conf: _ChainConf
+
+    def feed_token(self, token: Token, is_end: bool = False) -> object:
+        state_stack, value_stack = self.state_stack, self.value_stack
+        conf = self.parse_conf
+        states, callbacks, landings = conf.states, conf.callbacks, conf.landings
+        ahead = token.type
+        while True:
+            action, arg = states[state_stack[-1]][ahead]
+            if action is Shift:
+                state_stack.append(arg)
+                value_stack.append(token if ahead not in callbacks else callbacks[ahead](token))
+                return None
+            size = len(arg.expansion)
+            children = value_stack[-size:] if size else []
+            if size:
+                del state_stack[-size:]
+                del value_stack[-size:]
+            value = callbacks[arg](children)
+            below, reduced = state_stack[-1], arg.origin.name
+            state = landings.get((below, reduced, ahead))
+            if state is None:
+                state = conf.landing(below, reduced, ahead)
+            state_stack.append(state)
+            value_stack.append(value)
+            if is_end and state == conf.end_state:
+                return value
+
+
+@lru_cache(maxsize=1)
+def _chain_conf() -> _ChainConf:
+    return _ChainConf(parser())
+
+
+def _quick_parse(text: str) -> Tree[Token]:
+    lark = parser()
+    tokens = lark.parser._make_lexer_thread(text)
+    assert isinstance(tokens, LexerThread)
+    state = _ChainState(_chain_conf(), tokens)
+    return lark.parser.parser.parser.parse_from_state(state)  # type: ignore[no-any-return]
+
+
 def parse_text(text: str) -> tuple[Tree[Token], list[Token]]:
-    """The parse tree of a text and the comment tokens it holds."""
+    """The parse tree of a text and the comment tokens it holds; Lark's own
+    exception for a text with a syntax error."""
     _COMMENTS.clear()
     try:
-        tree = parser().parse(text)
+        try:
+            tree = _quick_parse(text)
+        except (UnexpectedInput, KeyError):
+            _COMMENTS.clear()
+            tree = parser().parse(text)  # raises Lark's own error, from Lark's own loop
     finally:
         comments = list(_COMMENTS)
         _COMMENTS.clear()
