@@ -10,7 +10,7 @@ import sqlglot
 from sqlglot import exp
 
 from metricc.backends.sql import QueryOptions, metric_sql
-from metricc.backends.sql.dialects import QUIRKS, epoch_seconds, percentile, truncate
+from metricc.backends.sql.dialects import QUIRKS, date_series, epoch_seconds, percentile, truncate
 from metricc.backends.sql.expressions import divide
 from metricc.pipeline import check_project
 from tests.conftest import METRICS
@@ -87,6 +87,20 @@ def test_spines_in_the_select_list_only_where_executed() -> None:
     in_select = {d for d, q in QUIRKS.items() if q.spine == "select"}
     assert in_select == {"duckdb", "postgres"}
     assert all(QUIRKS[d].executed for d in in_select)
+
+
+def test_duckdb_date_series_is_what_sqlglot_makes_of_a_date_array() -> None:
+    """The DuckDB spelling is built directly only to skip sqlglot's rewrite: same SQL."""
+    parts = (
+        exp.column("lo", "b"),
+        exp.column("hi", "b"),
+        exp.Interval(this=exp.Literal.string("7"), unit=exp.var("DAY")),
+    )
+    ours = date_series("duckdb", *(p.copy() for p in parts))
+    assert ours.sql(dialect="duckdb") == exp.GenerateDateArray(
+        start=parts[0], end=parts[1], step=parts[2]
+    ).sql(dialect="duckdb")
+    assert [d for d, q in QUIRKS.items() if q.series != "date_array"] == ["duckdb"]
 
 
 def test_monday_on_duckdb() -> None:

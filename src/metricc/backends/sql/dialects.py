@@ -33,6 +33,10 @@ class Quirks:
     # 7 days or 3 months: sqlglot turns only one-unit steps into Snowflake's
     # ARRAY_GENERATE_RANGE (it has no GENERATE_DATE_ARRAY).
     calendar_step: bool = False
+    # How the spine's dates are generated: GENERATE_DATE_ARRAY, which sqlglot spells
+    # for each engine, or DuckDB's GENERATE_SERIES cast to DATE[] built directly (what
+    # sqlglot makes of the former, parsing the type `ARRAY<DATE>` for every query).
+    series: Literal["date_array", "generate_series"] = "date_array"
     # Whether the engine executes the SQL in our test suite (else: parse-checked only).
     executed: bool = False
     # How identifiers are quoted: "safe" quotes names whose case the engine would not change.
@@ -44,6 +48,7 @@ QUIRKS: dict[str, Quirks] = {
     "duckdb": Quirks(
         percentile="quantile_cont",
         spine="select",
+        series="generate_series",
         executed=True,
         note="the embedded default; every reference metric is checked here",
     ),
@@ -70,6 +75,25 @@ DEFAULT_DIALECT = "duckdb"
 def cast(value: exp.Expr, kind: str) -> exp.Expr:
     """CAST(value AS kind) without parsing the type name (builders parse strings)."""
     return exp.Cast(this=value, to=exp.DataType(this=exp.DataType.Type[kind.upper()]))
+
+
+_DATE_ARRAY = exp.DataType(
+    this=exp.DataType.Type.ARRAY,
+    expressions=[exp.DataType(this=exp.DataType.Type.DATE)],
+    nested=True,
+)
+
+
+def date_series(dialect: str, start: exp.Expr, end: exp.Expr, step: exp.Expr) -> exp.Expr:
+    """Every date from `start` to `end` by `step`, as an array of DATEs.
+
+    Built in DuckDB's own spelling there: printing sqlglot's GENERATE_DATE_ARRAY for
+    DuckDB took 0.28 ms against 0.08 ms (a tenth of building and printing a query).
+    """
+    if quirks(dialect).series == "generate_series":
+        series = exp.GenerateSeries(start=start, end=end, step=step)
+        return exp.Cast(this=series, to=_DATE_ARRAY.copy())
+    return exp.GenerateDateArray(start=start, end=end, step=step)
 
 
 def quirks(dialect: str) -> Quirks:

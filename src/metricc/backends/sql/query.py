@@ -21,7 +21,7 @@ from datetime import date
 
 from sqlglot import exp
 
-from metricc.backends.sql.dialects import cast, percentile, quirks, truncate
+from metricc.backends.sql.dialects import cast, date_series, percentile, quirks, truncate
 from metricc.backends.sql.expressions import Translator, divide, interval
 from metricc.model import expr as ex
 from metricc.model import semantic as sm
@@ -253,9 +253,7 @@ class QueryBuilder:
                 return column
             return exp.Subquery(this=exp.select(column, copy=False).from_(ref(bounds), copy=False))
 
-        series = exp.GenerateDateArray(
-            start=bound("lo"), end=bound("hi"), step=_interval(amount, unit)
-        )
+        series = date_series(self.dialect, bound("lo"), bound("hi"), _interval(amount, unit))
         if in_select:
             return exp.select(
                 cast(exp.Unnest(expressions=[series]), "date").as_("period", copy=False), copy=False
