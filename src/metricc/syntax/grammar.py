@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-from lark import Lark, Token, Tree, UnexpectedInput
+from lark import Lark, Token, Tree, UnexpectedToken
 from lark.grammar import NonTerminal, Rule
 from lark.lexer import LexerThread
 from lark.parse_tree_builder import PropagatePositions
@@ -116,9 +116,10 @@ class _ChainState(ParserState):  # type: ignore[type-arg]
     """Lark's LALR parser state, with each run of chain reductions taken in one step.
 
     Lark's own `feed_token`, except after a reduction: the parser goes straight
-    to where the chain reductions that follow would have taken it. A token the
-    grammar does not allow stops it (a KeyError); `parse_text` then parses the
-    text again with Lark's own loop, so every syntax error is exactly Lark's.
+    to where the chain reductions that follow would have taken it, so its
+    stacks are always those Lark's loop would hold. A token the grammar does not
+    allow raises what Lark's loop raises; the error's interactive parser (which
+    works out the tokens that were acceptable) feeds tokens through this loop.
     """
 
     __slots__ = ()
@@ -130,7 +131,13 @@ class _ChainState(ParserState):  # type: ignore[type-arg]
         states, callbacks, landings = conf.states, conf.callbacks, conf.landings
         ahead = token.type
         while True:
-            action, arg = states[state_stack[-1]][ahead]
+            try:
+                action, arg = states[state_stack[-1]][ahead]
+            except KeyError:
+                expected = {s for s in states[state_stack[-1]] if s.isupper()}
+                raise UnexpectedToken(  # type: ignore[no-untyped-call]
+                    token, expected, state=self, interactive_parser=None
+                ) from None
             if action is Shift:
                 state_stack.append(arg)
                 value_stack.append(token if ahead not in callbacks else callbacks[ahead](token))
@@ -140,7 +147,7 @@ class _ChainState(ParserState):  # type: ignore[type-arg]
             if size:
                 del state_stack[-size:]
                 del value_stack[-size:]
-            value = callbacks[arg](children)
+            value = callbacks[arg](children) if callbacks else children
             below, reduced = state_stack[-1], arg.origin.name
             state = landings.get((below, reduced, ahead))
             if state is None:
@@ -165,15 +172,10 @@ def _quick_parse(text: str) -> Tree[Token]:
 
 
 def parse_text(text: str) -> tuple[Tree[Token], list[Token]]:
-    """The parse tree of a text and the comment tokens it holds; Lark's own
-    exception for a text with a syntax error."""
+    """The parse tree of a text and the comment tokens it holds."""
     _COMMENTS.clear()
     try:
-        try:
-            tree = _quick_parse(text)
-        except (UnexpectedInput, KeyError):
-            _COMMENTS.clear()
-            tree = parser().parse(text)  # raises Lark's own error, from Lark's own loop
+        tree = _quick_parse(text)
     finally:
         comments = list(_COMMENTS)
         _COMMENTS.clear()
