@@ -1,4 +1,5 @@
-"""Loading the grammar: one cached LALR parser with positions.
+"""Loading the grammar: one cached LALR parser with positions, and the loop that
+drives its parse table (`parse_text`).
 
 The grammar file ships inside the package (`metricc/grammar/metricc.lark`,
 a link to the repository's `grammar/` folder) and is found through
