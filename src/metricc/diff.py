@@ -25,6 +25,7 @@ from metricc.backends.sql import metric_sql
 from metricc.lint import Selection, lint
 from metricc.loader import SUFFIX
 from metricc.model import semantic as sm
+from metricc.model.text import one_line
 from metricc.pipeline import Compilation, check_project
 
 KINDS = ("teams", "goals", "sources", "metrics", "slos")
@@ -157,7 +158,7 @@ def _field_text(compilation: Compilation, block: Any, key: str) -> str | None:
     source = compilation.sources[span.file]
     text = source.text[span.start : span.end]
     value = text.split(":", 1)[1] if ":" in text else text
-    return " ".join(value.split())
+    return one_line(value)
 
 
 def _field_changes(

@@ -1,4 +1,4 @@
-"""Expressions as the language writes them, from the tree.
+"""Expressions as the language writes them, from the tree; user text on one line.
 
 `ExprText` prints canonically (only the parentheses precedence needs); the
 formatter overrides `literal` to keep each literal's original spelling, the
@@ -8,6 +8,14 @@ catalogue uses it as is to show definitions.
 from __future__ import annotations
 
 from metricc.model import expr as ex
+
+
+def one_line(text: object) -> str:
+    """Text as written, on one line: every run of whitespace (line breaks included)
+    one space. For the places that show a value inside a line: a threshold labelling
+    an alert, a field in a diff, a heading, a table cell or a diagram node."""
+    return " ".join(str(text).split())
+
 
 PRECEDENCE = {
     "or": 1,

@@ -14,6 +14,7 @@ from typing import Any
 from metricc.diagnostics import Diagnostic, Label, diag
 from metricc.model import ast
 from metricc.model import semantic as sm
+from metricc.model.text import one_line
 from metricc.resolve import promql
 from metricc.resolve.expressions import ExpressionChecker
 from metricc.resolve.references import Ref
@@ -68,7 +69,7 @@ class Builder:
         """A value as it was written (a threshold, a target), on one line: it labels
         alerts, checks and pages, and may have been written over several."""
         source = self.files.get(span.file)
-        return " ".join(source.text[span.start : span.end].split()) if source else ""
+        return one_line(source.text[span.start : span.end]) if source else ""
 
     def error(self, code: str, message: str, span: Span, **kwargs: Any) -> None:
         self.diagnostics.append(diag(code, message, span, **kwargs))

@@ -13,7 +13,7 @@ from typing import Any
 
 from metricc.model import expr as ex
 from metricc.model import semantic as sm
-from metricc.model.text import expr_text
+from metricc.model.text import expr_text, one_line
 
 AGGREGATE_WORDS = {
     "count": "the number of {x}",
@@ -148,12 +148,6 @@ def mermaid(project: sm.Project, name: str, rel: dict[str, list[str]]) -> str:
         lines.append(f'  {name} --> goal_{goal}(["goal: {goal}"])')
     lines.append("  classDef this stroke-width:3px")
     return "\n".join(lines)
-
-
-def one_line(text: object) -> str:
-    """User text on one line, every run of whitespace (line breaks included) one space:
-    for the places a page puts it inside a line (a heading, a cell, a diagram node)."""
-    return " ".join(str(text).split())
 
 
 def _label(project: sm.Project, name: str) -> str:

@@ -24,6 +24,7 @@ from metricc.backends.inputs import Block, inputs_of
 from metricc.backends.sql import metric_sql
 from metricc.cache import BuildCache, Text, digest, rendered, text_of
 from metricc.model import semantic as sm
+from metricc.model.text import one_line
 
 FOLDERS = {"metric": "metrics", "goal": "goals", "team": "teams", "slo": "slos"}
 
@@ -43,13 +44,13 @@ def inline(text: object) -> str:
     """User text inside a line (a heading, a table cell, a list item, a link's text):
     made inert and kept on that line, so it cannot end the line and start other
     markdown (a heading, a row, a code fence)."""
-    return escape(content.one_line(text))
+    return escape(one_line(text))
 
 
 def code(text: object) -> str:
     """User text as an inline code span, on one line: fenced by more backticks than
     it holds in a row, so none of them can end it."""
-    words = content.one_line(text)
+    words = one_line(text)
     fence = "`" * (max((len(run) for run in re.findall("`+", words)), default=0) + 1)
     pad = " " if words.startswith("`") or words.endswith("`") else ""
     return f"{fence}{pad}{words}{pad}{fence}"
