@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from metricc.span import SourceFile
+from metricc.syntax.grammar import MAX_DEPTH
 from metricc.syntax.parser import parse_source
-from metricc.syntax.transform import MAX_DEPTH
 from tests.cli.test_workflow import run
 from tests.conftest import METRICS
 
@@ -24,7 +24,8 @@ def _sum(terms: int) -> str:
 
 
 def _accepted(terms: int) -> bool:
-    text = f"metric m {{\n  measure: {_sum(terms)}\n}}\n"
+    # In the same place as in `_project`: a measure with a filter.
+    text = f"metric m {{\n  measure: {_sum(terms)} where events.name = 'x'\n}}\n"
     _, problems = parse_source(SourceFile("m.metric", text))
     return not any(d.code == "MC001" for d in problems)
 

@@ -1,20 +1,21 @@
-"""The parser skips Lark's position step where it does nothing, and takes each run of
-chain reductions in one step: every tree must still be Lark's own, every node with
-the positions Lark gives it, and every text Lark rejects rejected alike."""
+"""The parser builds the AST as it reduces, and takes each run of chain reductions
+in one step: every AST must be the one built from Lark's own tree by the same
+methods, every node with the span Lark's positions give it, and every text Lark
+rejects rejected alike."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lark import Token, Tree, UnexpectedInput
-from lark.parse_tree_builder import PropagatePositions
+from lark import Tree, UnexpectedInput
 
-from metricc.syntax.grammar import _chain_conf, lark_parser, parse_text, parser
+from metricc.syntax.grammar import MAX_DEPTH, TooDeep, _tables, lark_parser, parse_text
+from metricc.syntax.transform import ToAst
 from tests.conftest import CORPUS, METRICS, ROOT
 from tests.syntax.test_parallel_parse import _synthetic
-
-POSITIONS = ("line", "column", "start_pos", "end_line", "end_column", "end_pos")
 
 
 def _texts() -> list[tuple[str, str]]:
@@ -25,35 +26,43 @@ def _texts() -> list[tuple[str, str]]:
     return found
 
 
-def _walk(ours: object, lark: object, where: str) -> int:
-    """Compare two trees node by node; the number of positioned nodes compared."""
-    if not isinstance(lark, Tree):
-        assert type(ours) is type(lark) and ours == lark, where
-        if isinstance(lark, Token):
-            assert [getattr(ours, k) for k in POSITIONS] == [getattr(lark, k) for k in POSITIONS]
-        return 0
-    assert isinstance(ours, Tree) and ours.data == lark.data, where
-    assert len(ours.children) == len(lark.children), where
-    assert ours.meta.empty == lark.meta.empty, where
-    here = f"{where}/{lark.data}"
-    compared = 0
-    if not lark.meta.empty:
-        ours_at = [getattr(ours.meta, k) for k in POSITIONS]
-        assert ours_at == [getattr(lark.meta, k) for k in POSITIONS], here
-        compared = 1
-    return compared + sum(
-        _walk(a, b, here) for a, b in zip(ours.children, lark.children, strict=True)
-    )
+def _ours(text: str) -> tuple[Any, list[Any]]:
+    builder = ToAst("f.metric")
+    blocks, _ = parse_text(text, builder.builders())
+    return blocks, builder.diagnostics
+
+
+def _height(tree: Tree[Any]) -> int:
+    return 1 + max((_height(c) for c in tree.children if isinstance(c, Tree)), default=0)
+
+
+def _from_lark(text: str) -> tuple[Any, list[Any]]:
+    """Lark's own tree (positions propagated by Lark), built bottom-up by ToAst's
+    methods, each given its node's positions for both its first and last token."""
+    builder = ToAst("f.metric")
+    builders = builder.builders()
+
+    def build(tree: Tree[Any]) -> Any:
+        children = [build(c) if isinstance(c, Tree) else c for c in tree.children]
+        return builders[tree.data](children, tree.meta, tree.meta)
+
+    tree = lark_parser().parse(text)
+    if any(_height(block) > MAX_DEPTH for block in tree.children):
+        raise TooDeep(tree.children[0].meta)
+    return build(tree), builder.diagnostics
 
 
 @pytest.mark.parametrize(("name", "text"), _texts(), ids=[name for name, _ in _texts()])
-def test_every_node_has_the_positions_lark_gives_it(name: str, text: str) -> None:
-    assert _walk(parse_text(text)[0], lark_parser().parse(text), name) > 0
+def test_every_node_is_built_with_the_span_lark_gives_it(name: str, text: str) -> None:
+    blocks, diagnostics = _ours(text)
+    assert blocks and (blocks, diagnostics) == _from_lark(text)
 
 
 def _outcome(parse: object, text: str) -> object:
     try:
         return parse(text)  # type: ignore[operator]
+    except TooDeep:
+        return "too deep"
     except UnexpectedInput as error:
         expected = sorted(getattr(error, "expected", []))
         accepts = sorted(getattr(error, "accepts", None) or [])  # worked out by its own parser
@@ -68,21 +77,12 @@ def _outcome(parse: object, text: str) -> object:
 )
 @settings(max_examples=300, deadline=None)
 def test_any_text_parses_or_fails_as_with_lark(text: str) -> None:
-    assert _outcome(lambda t: parse_text(t)[0], text) == _outcome(lark_parser().parse, text)
+    assert _outcome(_ours, text) == _outcome(_from_lark, text)
 
 
 def test_chain_reductions_are_taken_in_one_step() -> None:
     """Otherwise the speed-up silently went away (a Lark upgrade, a grammar edit)."""
-    chains = {rule.origin.name for rule in _chain_conf().chains}
+    chains = {_tables().rules[n].origin.name for n in _tables().chains}
     assert {"value", "expr", "or_expr", "and_expr", "sum_expr", "product", "unary"} <= chains
-    parse_text("metric m {\n  measure: count(events.user_id) + 1\n}\n")
-    assert _chain_conf().landings
-
-
-def test_chain_rules_skip_the_position_step() -> None:
-    """Otherwise the speed-up silently went away (a Lark upgrade, a grammar edit)."""
-    callbacks = parser().parser.parser.parser.callbacks
-    unwrapped = {
-        r.origin.name for r, c in callbacks.items() if not isinstance(c, PropagatePositions)
-    }
-    assert {"expr", "or_expr", "and_expr", "sum_expr", "product", "unary"} <= unwrapped
+    _ours("metric m {\n  measure: count(events.user_id) + 1\n}\n")
+    assert _tables().landings

@@ -1,5 +1,5 @@
-"""Loading the grammar: one cached LALR parser with positions, and the loop that
-drives its parse table (`parse_text`).
+"""Loading the grammar, and the loop that drives its LALR parse table (`parse_text`),
+building the caller's values as it reduces.
 
 The grammar file ships inside the package (`metricc/grammar/metricc.lark`,
 a link to the repository's `grammar/` folder) and is found through
@@ -8,13 +8,16 @@ importlib.resources, so an installed wheel works without the source tree.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from copy import copy, deepcopy
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
-from lark import Lark, Token, Tree, UnexpectedToken
-from lark.grammar import NonTerminal, Rule
+from lark import Lark, Token, UnexpectedToken
+from lark.grammar import Rule, Terminal
 from lark.lexer import LexerThread
-from lark.parse_tree_builder import PropagatePositions
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
@@ -30,7 +33,7 @@ _COMMENTS: list[Token] = []
 
 def lark_parser() -> Lark:
     """The LALR parser as Lark makes it: positions propagated through every
-    reduction. The benchmarks' baseline, and what `parser` must parse alike."""
+    reduction. The benchmarks' baseline, and what `parse_text` must parse alike."""
     return Lark(
         grammar_text(),
         parser="lalr",
@@ -44,61 +47,150 @@ def lark_parser() -> Lark:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The LALR parser, built once per process, without position steps that do nothing.
-
-    Lark wraps every rule's reduction in a step that works out the new node's
-    positions from its children. Most reductions in a file are chain rules
-    (`?unary: atom`, `?product: unary`...: eight per operand of an expression)
-    that hand their one child up as it is; the step finds that child's own
-    positions and stores them on it again. Those rules' reductions skip it
-    (a fifth of a parse). A test checks that every node's positions are Lark's.
-    """
-    lark = lark_parser()
-    callbacks = lark.parser.parser.parser.callbacks
-    for rule, callback in callbacks.items():
-        if isinstance(callback, PropagatePositions) and _hands_its_child_up(rule):
-            callbacks[rule] = callback.node_builder
-    return lark
+    """The LALR parser, built once per process: its lexer and parse table drive
+    `parse_text` (its tree builders are not used)."""
+    return lark_parser()
 
 
-def _hands_its_child_up(rule: Rule) -> bool:
-    """A `?rule` whose only symbol is a rule kept in the tree, with no placeholder
-    to add: its reduction returns that child itself."""
-    symbols, options = rule.expansion, rule.options
-    return (
-        options.expand1
-        and not rule.alias
-        and not any(options.empty_indices)
-        and len(symbols) == 1
-        and isinstance(symbols[0], NonTerminal)
-        and not symbols[0].name.startswith("_")  # inlined: its children come up instead
-    )
+# Deeper than this, a tree is refused (MC001). Later stages walk expressions
+# recursively (pickling, serialising, printing SQL); a sum of 300 terms once reached
+# Python's recursion limit there. 120 levels of tree are ~110 of expression.
+MAX_DEPTH = 120
 
 
-class _ChainConf(ParseConf):  # type: ignore[type-arg]
-    """Lark's parse configuration, and where the parser lands after a reduction and
-    every chain reduction that follows it.
+class TooDeep(Exception):
+    """A node more than MAX_DEPTH levels deep; `token` is its first token."""
 
-    A reduction to `product` with `+` ahead is followed by `sum_expr: product`;
-    a field's value climbs ten such rules (`unary` up to `value`) before the
-    next token is shifted: five of every six reductions of a file. Each of
-    them pops the state just pushed and goes to another from the same state
-    below, handing its value up unchanged. So where the climb ends depends only
-    on that state, the nonterminal reduced to and the token ahead: worked out
-    once per triple, it is one lookup instead of a climb.
+    def __init__(self, token: Token) -> None:
+        super().__init__("nested too deeply")
+        self.token = token
+
+
+# What `parse_text` calls for a rule: its children as Lark's tree would hold them,
+# and the first and last tokens under it (whose positions make its span).
+Builder = Callable[[list[Any], Any, Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """How one of the grammar's rules makes its value, as Lark shapes its tree.
+
+    `keep`: the symbols that stay a child (punctuation and `_KEYWORDS` do not),
+    each with whether it is an `_inlined` rule (its children come up instead) and
+    how many placeholders for absent `[optional]` parts go before it; `after`:
+    the placeholders after the last. A `?rule` left with one child hands it up;
+    an `_inlined` rule's value is its children. The others are nodes of the tree,
+    built by the `Builder` of their name: one level deeper than their children.
     """
 
-    __slots__ = ("chains", "landings")
+    name: str
+    keep: tuple[tuple[int, bool, int], ...]
+    after: int
+    hands_up: bool
+    inlined: bool
+    level: int
+
+    @classmethod
+    def of(cls, rule: Rule, start: str) -> _Shape:
+        options, symbols = rule.options, rule.expansion
+        # Placeholders: `empty_indices` has a True for each absent symbol, a False
+        # for each present one, in order.
+        runs = "".join("1" if empty else "0" for empty in options.empty_indices).split("0")
+        nones = [len(run) for run in runs] if options.empty_indices else [0] * (len(symbols) + 1)
+        keep, pending = [], 0
+        for index, symbol in enumerate(symbols):
+            pending += nones[index]
+            if options.keep_all_tokens or not (isinstance(symbol, Terminal) and symbol.filter_out):
+                inline = not symbol.is_term and symbol.name.startswith("_")
+                keep.append((index, inline, pending))
+                pending = 0
+        after = pending + nones[len(symbols)]
+        hands_up = bool(options.expand1 and not rule.alias and len(keep) == 1 and not after)
+        hands_up = hands_up and not keep[0][1] and not keep[0][2]
+        inlined = rule.origin.name.startswith("_")
+        node = not (hands_up or inlined or rule.origin.name == start)
+        return cls(rule.alias or rule.origin.name, tuple(keep), after, hands_up, inlined, int(node))
+
+    def picks_all(self, size: int) -> bool:
+        return (
+            len(self.keep) == size
+            and not self.after
+            and not any(inline or nones for _, inline, nones in self.keep)
+        )
+
+    def reducer(self, size: int, builders: Mapping[str, Builder]) -> Builder:
+        """This rule's step at a reduction: its value from the reduced values."""
+        if self.hands_up:
+            index = self.keep[0][0]
+            return lambda children, first, last: children[index]
+        pick = None if self.picks_all(size) else self._pick
+        if self.inlined:
+            return (lambda children, first, last: pick(children)) if pick else _children
+        build = builders[self.name]
+        if pick is None:
+            return build
+        return lambda children, first, last: build(pick(children), first, last)
+
+    def _pick(self, children: list[Any]) -> list[Any]:
+        picked: list[Any] = []
+        for index, inline, nones in self.keep:
+            if nones:
+                picked += [None] * nones
+            if not inline:
+                picked.append(children[index])
+            elif picked:
+                picked += children[index]
+            else:
+                # Left recursion (`items: items item`) hands its list on: copying it
+                # at every item would take time quadratic in their number.
+                picked = children[index]
+        if self.after:
+            picked += [None] * self.after
+        return picked
+
+
+def _children(children: list[Any], first: Any, last: Any) -> list[Any]:
+    return children
+
+
+class _Tables:
+    """What every parse in a process shares: Lark's parse table in a form quicker to
+    step through, each rule's shape, and where the parser lands after a reduction
+    and every chain reduction after it.
+
+    In the table, a shift is `(True, state)` and a reduction `(False, (size, level,
+    name, rule))`: a rule's number rather than Lark's `Rule`, whose hash is a
+    Python method. A reduction to `product` with `+` ahead is followed by
+    `sum_expr: product`; a field's value climbs ten such rules (`unary` up to
+    `value`) before the next token is shifted: five of every six reductions of
+    a file. Each of them pops the state just pushed and goes to another from the
+    same state below, handing its value up unchanged. So where the climb ends
+    depends only on that state, the nonterminal reduced to and the token ahead:
+    worked out once per triple, it is one lookup instead of a climb.
+    """
 
     def __init__(self, lark: Lark) -> None:
         inner = lark.parser.parser.parser
-        super().__init__(inner.parse_table, inner.callbacks, "start")
+        self.table = inner.parse_table
+        self.rules: list[Rule] = list(inner.callbacks)
+        self.shapes = [_Shape.of(rule, "start") for rule in self.rules]
+        number = {rule: n for n, rule in enumerate(self.rules)}
+
+        def step(action: Any, arg: Any) -> tuple[bool, Any]:
+            if action is Shift:
+                return True, arg
+            n = number[arg]
+            return False, (len(arg.expansion), self.shapes[n].level, arg.origin.name, n)
+
+        self.states: dict[int, dict[str, tuple[bool, Any]]] = {
+            state: {symbol: step(*entry) for symbol, entry in actions.items()}
+            for state, actions in self.table.states.items()
+        }
+        # Chain rules: one symbol, handed up as it is (`?product: unary`).
         self.chains = {
-            rule
-            for rule, callback in inner.callbacks.items()
-            if isinstance(rule, Rule)
-            and _hands_its_child_up(rule)
-            and not isinstance(callback, PropagatePositions)
+            n
+            for n, rule in enumerate(self.rules)
+            if self.shapes[n].hands_up and len(rule.expansion) == 1
         }
         self.landings: dict[tuple[int, str, str], int] = {}
 
@@ -106,81 +198,137 @@ class _ChainConf(ParseConf):  # type: ignore[type-arg]
         states = self.states
         state: int = states[below][reduced][1]
         while True:
-            action = states[state].get(ahead)
-            if action is None or action[0] is Shift or action[1] not in self.chains:
+            step = states[state].get(ahead)
+            if step is None or step[0] or step[1][3] not in self.chains:
                 self.landings[below, reduced, ahead] = state
                 return state
-            state = states[below][action[1].origin.name][1]
+            state = states[below][step[1][2]][1]
 
 
-class _ChainState(ParserState):  # type: ignore[type-arg]
-    """Lark's LALR parser state, with each run of chain reductions taken in one step.
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    return _Tables(parser())
+
+
+class _Conf(ParseConf):  # type: ignore[type-arg]
+    """Lark's parse configuration, with the shared tables and one parse's reducers,
+    by rule number, as its `callbacks`: Lark's interactive parser empties them
+    to feed tokens without building anything, and `_State` honours that."""
+
+    __slots__ = ("tables",)
+
+    def __init__(self, tables: _Tables, reducers: list[Builder]) -> None:
+        super().__init__(tables.table, reducers, "start")  # type: ignore[arg-type]
+        self.tables = tables
+
+
+class _State(ParserState):  # type: ignore[type-arg]
+    """Lark's LALR parser state, with each run of chain reductions taken in one step
+    and the first token and height of every value on the stack.
 
     Lark's own `feed_token`, except after a reduction: the parser goes straight
     to where the chain reductions that follow would have taken it, so its
-    stacks are always those Lark's loop would hold. A token the grammar does not
-    allow raises what Lark's loop raises; the error's interactive parser (which
-    works out the tokens that were acceptable) feeds tokens through this loop.
+    stacks are always those Lark's loop would hold. A value's span runs from the
+    first token under it to the last, which is the one shifted last when it is
+    reduced: as Lark propagates positions, where a node's span is its first and
+    last children's, and `(expr)` hands `expr` up with its parentheses around
+    it. A token the grammar does not allow raises what Lark's loop raises; the
+    error's interactive parser (which works out the tokens that were acceptable)
+    feeds tokens through this loop, without reducers.
     """
 
-    __slots__ = ()
-    parse_conf: _ChainConf
+    __slots__ = ("firsts", "heights", "last")
+    parse_conf: _Conf
+
+    def __init__(
+        self,
+        parse_conf: _Conf,
+        lexer: LexerThread,
+        state_stack: list[int] | None = None,
+        value_stack: list[Any] | None = None,
+        firsts: list[Token | None] | None = None,
+        heights: list[int] | None = None,
+        last: Token | None = None,
+    ) -> None:
+        super().__init__(parse_conf, lexer, state_stack, value_stack)
+        self.firsts = firsts if firsts is not None else []
+        self.heights = heights if heights is not None else []
+        self.last = last
+
+    def copy(self, deepcopy_values: bool = True) -> _State:
+        values = deepcopy(self.value_stack) if deepcopy_values else copy(self.value_stack)
+        stacks = (copy(self.state_stack), values, copy(self.firsts), copy(self.heights))
+        return type(self)(self.parse_conf, self.lexer, *stacks, self.last)
 
     def feed_token(self, token: Token, is_end: bool = False) -> object:
         state_stack, value_stack = self.state_stack, self.value_stack
+        firsts, heights = self.firsts, self.heights
         conf = self.parse_conf
-        states, callbacks, landings = conf.states, conf.callbacks, conf.landings
+        tables, callbacks = conf.tables, conf.callbacks
+        states, landings = tables.states, tables.landings
         ahead = token.type
         while True:
             try:
-                action, arg = states[state_stack[-1]][ahead]
+                shift, arg = states[state_stack[-1]][ahead]
             except KeyError:
                 expected = {s for s in states[state_stack[-1]] if s.isupper()}
                 raise UnexpectedToken(  # type: ignore[no-untyped-call]
                     token, expected, state=self, interactive_parser=None
                 ) from None
-            if action is Shift:
+            if shift:
                 state_stack.append(arg)
-                value_stack.append(token if ahead not in callbacks else callbacks[ahead](token))
+                value_stack.append(token)
+                firsts.append(token)
+                heights.append(0)
+                self.last = token
                 return None
-            size = len(arg.expansion)
-            children = value_stack[-size:] if size else []
+            size, level, reduced, rule = arg
             if size:
-                del state_stack[-size:]
-                del value_stack[-size:]
-            value = callbacks[arg](children) if callbacks else children
-            below, reduced = state_stack[-1], arg.origin.name
+                children = value_stack[-size:]
+                first = firsts[-size]
+                if first is None:  # an empty rule's value first: its tokens start later
+                    first = next((f for f in firsts[-size:] if f is not None), None)
+                height = max(heights[-size:]) + level
+                del state_stack[-size:], value_stack[-size:], firsts[-size:], heights[-size:]
+            else:
+                children, first, height = [], None, level
+            if callbacks:
+                if height > MAX_DEPTH:
+                    raise TooDeep(first)
+                value = callbacks[rule](children, first, None if first is None else self.last)
+            else:
+                value = children
+            below = state_stack[-1]
             state = landings.get((below, reduced, ahead))
             if state is None:
-                state = conf.landing(below, reduced, ahead)
+                state = tables.landing(below, reduced, ahead)
             state_stack.append(state)
             value_stack.append(value)
+            firsts.append(first)
+            heights.append(height)
             if is_end and state == conf.end_state:
                 return value
 
 
-@lru_cache(maxsize=1)
-def _chain_conf() -> _ChainConf:
-    return _ChainConf(parser())
-
-
-def _quick_parse(text: str) -> Tree[Token]:
-    lark = parser()
+def parse_text(text: str, builders: Mapping[str, Builder]) -> tuple[Any, list[Token]]:
+    """What the builders make of a text (the `start` rule's value), and the comment
+    tokens it holds. Raises Lark's `UnexpectedInput` as Lark's own parse would, and
+    `TooDeep` for a node more than MAX_DEPTH levels below the file."""
+    lark, tables = parser(), _tables()
+    callbacks = [
+        shape.reducer(len(rule.expansion), builders)
+        for rule, shape in zip(tables.rules, tables.shapes, strict=True)
+    ]
     tokens = lark.parser._make_lexer_thread(text)
     assert isinstance(tokens, LexerThread)
-    state = _ChainState(_chain_conf(), tokens)
-    return lark.parser.parser.parser.parse_from_state(state)  # type: ignore[no-any-return]
-
-
-def parse_text(text: str) -> tuple[Tree[Token], list[Token]]:
-    """The parse tree of a text and the comment tokens it holds."""
+    state = _State(_Conf(tables, callbacks), tokens)
     _COMMENTS.clear()
     try:
-        tree = _quick_parse(text)
+        value = lark.parser.parser.parser.parse_from_state(state)
     finally:
         comments = list(_COMMENTS)
         _COMMENTS.clear()
-    return tree, comments
+    return value, comments
 
 
 # How the parser's terminal names read in an error message.

@@ -3,7 +3,8 @@
 Lark's LALR parser stops at the first error. To report more than one, the
 parser resumes at the next line that opens a block (`KIND NAME {`): the text
 before it is blanked to spaces (newlines kept) so that positions stay true.
-Blocks before the failing one are recovered by parsing the prefix alone.
+Blocks before the failing one are recovered by parsing the prefix alone. A
+node nested too deeply (MC001) stops a parse too, and its block is left out alike.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from lark.exceptions import LarkError
 from metricc.diagnostics import Diagnostic, Label, diag
 from metricc.model import ast
 from metricc.span import SourceFile, Span
-from metricc.syntax.grammar import describe_terminal, parse_text
-from metricc.syntax.transform import token_span, transform
+from metricc.syntax.grammar import MAX_DEPTH, TooDeep, describe_terminal, parse_text
+from metricc.syntax.transform import ToAst, token_span
 
 _BLOCK_START = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]+([A-Za-z_]\w*)[ \t]*\{", re.MULTILINE)
 _NOT_NEWLINE = re.compile(r"[^\n]")
@@ -36,11 +37,12 @@ class _Attempt:
         self.comments: dict[int, ast.Comment] = {}
 
     def parse(self, text: str) -> tuple[list[ast.Block], list[Diagnostic]]:
-        tree, comments = parse_text(text)
+        builder = ToAst(self.source.path)
+        blocks, comments = parse_text(text, builder.builders())
         for token in comments:
             span = token_span(self.source.path, token)
             self.comments.setdefault(span.start, ast.Comment(text=str(token), span=span))
-        return transform(self.source.path, tree)
+        return blocks, builder.diagnostics
 
 
 def parse_source(source: SourceFile) -> tuple[ast.File, list[Diagnostic]]:
@@ -57,7 +59,7 @@ def parse_source(source: SourceFile) -> tuple[ast.File, list[Diagnostic]]:
             blocks += found
             diagnostics += problems
             break
-        except UnexpectedInput as error:
+        except (UnexpectedInput, TooDeep) as error:
             position = _error_position(error, len(text))
             here = max([s for s in starts if offset <= s <= position], default=offset)
             recovered, unclosed = _parse_prefix(attempt, text, offset, here)
@@ -96,11 +98,13 @@ def _parse_prefix(
     opened = max((m.start() for m in _BLOCK_START.finditer(text, offset, end)), default=None)
     try:
         return attempt.parse(prefix + "}")[0], opened
-    except UnexpectedInput:
+    except (UnexpectedInput, TooDeep):
         return [], opened
 
 
-def _error_position(error: UnexpectedInput, length: int) -> int:
+def _error_position(error: UnexpectedInput | TooDeep, length: int) -> int:
+    if isinstance(error, TooDeep):
+        return error.token.start_pos or 0
     if isinstance(error, UnexpectedToken) and error.token.type == "$END":
         return length
     return error.pos_in_stream if error.pos_in_stream is not None else length
@@ -131,7 +135,17 @@ def _unclosed(source: SourceFile, text: str, opened: int, following: int) -> Dia
     )
 
 
-def _syntax_error(source: SourceFile, error: UnexpectedInput, position: int) -> Diagnostic:
+def _syntax_error(
+    source: SourceFile, error: UnexpectedInput | TooDeep, position: int
+) -> Diagnostic:
+    if isinstance(error, TooDeep):
+        return diag(
+            "MC001",
+            "expressions are nested too deeply",
+            source.span(position, position),
+            label=f"what starts here nests more than {MAX_DEPTH} levels",
+            help="split the expression into metrics (a formula), or shorten it",
+        )
     if isinstance(error, UnexpectedCharacters):
         return _bad_character(source, position)
     assert isinstance(error, UnexpectedToken)
