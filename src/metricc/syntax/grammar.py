@@ -8,7 +8,7 @@ importlib.resources, so an installed wheel works without the source tree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from copy import copy, deepcopy
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +17,7 @@ from typing import Any
 
 from lark import Lark, Token, UnexpectedToken
 from lark.grammar import Rule, Terminal
-from lark.lexer import LexerThread
+from lark.lexer import ContextualLexer, LexerThread
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
@@ -193,6 +193,7 @@ class _Tables:
             if self.shapes[n].hands_up and len(rule.expansion) == 1
         }
         self.landings: dict[tuple[int, str, str], int] = {}
+        self.contexts = _Contexts(lark.parser.lexer)
 
     def landing(self, below: int, reduced: str, ahead: str) -> int:
         states = self.states
@@ -203,6 +204,80 @@ class _Tables:
                 self.landings[below, reduced, ahead] = state
                 return state
             state = states[below][step[1][2]][1]
+
+
+# Per parser state, what the contextual lexer does there: the match of its
+# terminals' regex, its ignored terminals, those that may hold a newline, and
+# the callbacks on tokens (keywords that NAME also matches, comments).
+_Context = tuple[
+    Callable[[str, int, int], Any], frozenset[str], frozenset[str], dict[str, Callable[..., Any]]
+]
+
+
+class _Contexts(dict[int, _Context]):
+    """Each parser state's lexing context, made from Lark's lexer for that state
+    the first time the state lexes (Lark compiles its regexes lazily too)."""
+
+    def __init__(self, lexer: ContextualLexer) -> None:
+        super().__init__()
+        self.lexer = lexer
+
+    def __missing__(self, state: int) -> _Context:
+        basic = self.lexer.lexers[state]
+        patterns = basic.scanner._mres  # type: ignore[attr-defined]
+
+        def first_match(text: str, pos: int, end: int) -> Any:
+            return next(filter(None, (p.match(text, pos, end) for p in patterns)), None)
+
+        match = patterns[0].match if len(patterns) == 1 else first_match
+        context = self[state] = (match, basic.ignore_types, basic.newline_types, basic.callback)  # type: ignore[attr-defined]
+        return context
+
+
+class _Lexer(LexerThread):
+    """Lark's contextual lexer in one loop: per token one regex match, and a token
+    whose slots are set directly. Lark's own loop calls five methods per token
+    (a quarter of a parse). Where the text matches nothing in its context, Lark's
+    lexer takes over from that point and raises what it raises."""
+
+    def lex(self, parser_state: Any) -> Iterator[Token]:
+        lexer_state = self.state
+        assert lexer_state is not None
+        text, end = lexer_state.text.text, lexer_state.text.end
+        counter = lexer_state.line_ctr
+        pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
+        contexts, stack, new = _tables().contexts, parser_state.state_stack, str.__new__
+        last = lexer_state.last_token
+        while pos < end:
+            match, ignore, newlines, callbacks = contexts[stack[-1]]
+            found = match(text, pos, end)
+            if found is None:
+                counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
+                counter.column = pos - line_start + 1
+                lexer_state.last_token = last
+                yield from self.lexer.lex(lexer_state, parser_state)
+                return
+            value, kind = found.group(), found.lastgroup
+            start, start_line, column = pos, line, pos - line_start + 1
+            pos = found.end()
+            if kind in newlines:
+                breaks = value.count("\n")
+                if breaks:
+                    line += breaks
+                    line_start = start + value.rindex("\n") + 1
+            ignored = kind in ignore
+            if ignored and kind not in callbacks:
+                continue
+            token = new(Token, value)
+            token.type, token.value, token.start_pos, token.end_pos = kind, value, start, pos
+            token.line, token.column, token.end_line = start_line, column, line
+            token.end_column = pos - line_start + 1
+            if kind in callbacks:
+                token = callbacks[kind](token)
+            if not ignored:
+                last = token
+                yield token
+        lexer_state.last_token = last
 
 
 @lru_cache(maxsize=1)
@@ -319,9 +394,7 @@ def parse_text(text: str, builders: Mapping[str, Builder]) -> tuple[Any, list[To
         shape.reducer(len(rule.expansion), builders)
         for rule, shape in zip(tables.rules, tables.shapes, strict=True)
     ]
-    tokens = lark.parser._make_lexer_thread(text)
-    assert isinstance(tokens, LexerThread)
-    state = _State(_Conf(tables, callbacks), tokens)
+    state = _State(_Conf(tables, callbacks), _Lexer.from_text(lark.parser.lexer, text))
     _COMMENTS.clear()
     try:
         value = lark.parser.parser.parser.parse_from_state(state)
