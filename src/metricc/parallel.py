@@ -18,7 +18,8 @@ PARALLEL_FROM = 400
 _TASK: dict[str, Any] = {}
 
 
-def _workers() -> int:
+def cores() -> int:
+    """How many processes share independent work: one per core, at most eight."""
     return min(os.cpu_count() or 1, 8)
 
 
@@ -47,7 +48,7 @@ def parallel_map(
 ) -> list[R]:
     """`[function(item) for item in items]`, on every core when it pays
     (from PARALLEL_FROM items, sent to the workers in chunks)."""
-    size = max(25, len(items) // (_workers() * 4))
+    size = max(25, len(items) // (cores() * 4))
     out: list[R] = []
     for result in parallel_results(function, items, len(items) >= PARALLEL_FROM, size):
         out.append(result)
@@ -57,16 +58,21 @@ def parallel_map(
 
 
 def parallel_results(
-    function: Callable[[T], R], items: Sequence[T], worth_it: bool, chunk: int = 1
+    function: Callable[[T], R],
+    items: Sequence[T],
+    worth_it: bool,
+    chunk: int = 1,
+    leave: int = 0,
 ) -> Iterator[R]:
     """`function(item)` for each item in order, as each is ready: on every core
     when the caller says it is worth it and the platform can fork.
 
     The workers start at once, so the caller can do work of its own before it
-    reads the first result (the parse unpickles cached trees meanwhile).
+    reads the first result (the parse unpickles cached trees meanwhile); `leave`
+    cores to the caller when that work keeps one busy.
     """
-    workers = _workers()
-    if not worth_it or not items or workers < 2 or _TASK or not _can_fork():
+    workers = cores() - leave
+    if not worth_it or not items or cores() < 2 or workers < 1 or _TASK or not _can_fork():
         return map(function, items)
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor

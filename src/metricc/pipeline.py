@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,7 @@ from metricc.diagnostics import Diagnostic, has_errors
 from metricc.loader import display_path, load_sources
 from metricc.model import ast
 from metricc.model.semantic import Project
-from metricc.parallel import parallel_results
+from metricc.parallel import cores, parallel_results
 from metricc.resolve import Built, Unresolved, resolve, resolve_files
 from metricc.span import SourceFile
 from metricc.syntax.parser import parse_source
@@ -260,26 +260,49 @@ def _parse_all(
     worth_it = (len(misses) > 1 or overlapped) and missed >= (
         PARALLEL_PARSE_FROM // 4 if overlapped else PARALLEL_PARSE_FROM
     )
-    parsing = (
-        parallel_results(_parse_pickled, [sources[i] for i in misses], True) if worth_it else None
-    )
+    remote = _workers_share(misses, sources) if worth_it else []
+    parsing: Iterable[bytes] = ()
+    if remote:
+        parsing = parallel_results(_parse_pickled, [sources[i] for i in remote], True, leave=1)
     if meanwhile is not None:
         meanwhile()
     found = [
         cache.load("parse", k) if cache and hit else None
         for k, hit in zip(keys, stored, strict=True)
     ]
-    if parsing is not None:
-        for i, blob in zip(misses, parsing, strict=True):
-            found[i] = pickle.loads(blob)
-            if cache:  # the same bytes are the cache entry
-                cache.keep("parse", keys[i], blob)
+
+    def parse_here(i: int) -> None:
+        found[i] = tree = parse_source(sources[i])
+        if cache:
+            cache.keep("parse", keys[i], tree)
+
+    for i in sorted(set(misses) - set(remote)):
+        parse_here(i)
+    for i, blob in zip(remote, parsing, strict=True):
+        found[i] = pickle.loads(blob)
+        if cache:  # the same bytes are the cache entry
+            cache.keep("parse", keys[i], blob)
     for i, tree in enumerate(found):
-        if tree is None:  # not stored, or a damaged entry: parsed here
-            found[i] = tree = parse_source(sources[i])
-            if cache:
-                cache.keep("parse", keys[i], tree)
+        if tree is None:  # a damaged entry: parsed here
+            parse_here(i)
     return [tree for tree in found if tree is not None]
+
+
+def _workers_share(misses: list[int], sources: list[SourceFile]) -> list[int]:
+    """The files to parse for the workers: as much of the text as their share of the
+    cores, the largest files placed first. This process parses the others
+    meanwhile: their trees need no pickling, which costs a third of a parse."""
+    workers = cores() - 1
+    if workers < 1:
+        return []
+    remote, theirs, ours = [], 0, 0
+    for i in sorted(misses, key=lambda i: -len(sources[i].text)):
+        if theirs / workers <= ours:
+            remote.append(i)
+            theirs += len(sources[i].text)
+        else:
+            ours += len(sources[i].text)
+    return sorted(remote)
 
 
 def _parse_pickled(source: SourceFile) -> bytes:

@@ -9,6 +9,7 @@ import pytest
 
 from metricc import pipeline
 from metricc.cache import BuildCache
+from metricc.span import SourceFile
 from tests.conftest import ROOT
 
 
@@ -71,8 +72,29 @@ def test_a_first_build_starts_no_worker_below_the_threshold(
     monkeypatch.setattr(
         pipeline,
         "parallel_results",
-        lambda function, items, *rest: started.append(len(items)) or real(function, items, *rest),
+        lambda function, items, *rest, **options: (
+            started.append(len(items)) or real(function, items, *rest, **options)
+        ),
     )
     result = pipeline.check_project(folder, BuildCache(None))
     assert result.project is not None and not result.failed
     assert started == []
+
+
+@pytest.mark.parametrize(
+    ("cores", "sizes", "to_workers"),
+    [
+        (2, [100, 100, 100, 100, 5], [0, 2, 4]),  # half the text each
+        (2, [100], [0]),  # one file: this process has other work meanwhile (the cache)
+        (2, [10, 10, 300], [2]),  # the largest first
+        (4, [100, 100, 100, 100], [0, 2, 3]),  # three workers, and this process
+        (1, [100, 100], []),  # one core: no worker, nothing pickled
+    ],
+)
+def test_the_workers_get_their_share_of_the_text(
+    monkeypatch: pytest.MonkeyPatch, cores: int, sizes: list[int], to_workers: list[int]
+) -> None:
+    """This process parses the rest meanwhile: its trees need no pickling."""
+    monkeypatch.setattr(pipeline, "cores", lambda: cores)
+    sources = [SourceFile(f"{i}.metric", "x" * size) for i, size in enumerate(sizes)]
+    assert pipeline._workers_share(list(range(len(sizes))), sources) == to_workers
