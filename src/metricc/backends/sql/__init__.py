@@ -65,8 +65,10 @@ class FromQuery:
     (an alert check wraps it): building the tree once serves both.
 
     `path` names the file for a metric and dialect, or is None where the metric
-    has none; `make` gets a copy of the tree, the query's text is printed from
-    the original. Its key is made like the query's, under `kind`.
+    has none; `make` gets the tree once the query's text is printed from it, and
+    may take it apart. It gets a copy only where printing rewrites the tree
+    (a copy costs as much as building it). Its key is made like the query's,
+    under `kind`.
     """
 
     kind: str
@@ -106,8 +108,9 @@ def sql_files(
         query = build_query(project, name, dialect)
         if also is None or len(paths(job)) == 1:
             return [_text(project, name, dialect, query)]
-        more = also.make(project.metrics[name], dialect, query.copy())
-        return [_text(project, name, dialect, query), more]
+        tree = query.copy() if quirks(dialect).rewrites else query
+        text = _text(project, name, dialect, query)
+        return [text, also.make(project.metrics[name], dialect, tree)]
 
     texts = rendered_together(
         cache,

@@ -37,6 +37,9 @@ class Quirks:
     # for each engine, or DuckDB's GENERATE_SERIES cast to DATE[] built directly (what
     # sqlglot makes of the former, parsing the type `ARRAY<DATE>` for every query).
     series: Literal["date_array", "generate_series"] = "date_array"
+    # Whether sqlglot rewrites the tree it prints (the date series, for engines
+    # without GENERATE_DATE_ARRAY): a tree printed once cannot be printed again.
+    rewrites: bool = False
     # Whether the engine executes the SQL in our test suite (else: parse-checked only).
     executed: bool = False
     # How identifiers are quoted: "safe" quotes names whose case the engine would not change.
@@ -57,7 +60,9 @@ QUIRKS: dict[str, Quirks] = {
         percentile="spark", executed=True, note="executed with a local pyspark session in CI"
     ),
     "snowflake": Quirks(
-        calendar_step=True, note="weeks start on Monday with the default WEEK_START = 0"
+        calendar_step=True,
+        rewrites=True,
+        note="weeks start on Monday with the default WEEK_START = 0",
     ),
     "bigquery": Quirks(
         week_unit="ISOWEEK",
@@ -66,7 +71,7 @@ QUIRKS: dict[str, Quirks] = {
         note="PERCENTILE_CONT is analytic-only: percentiles use APPROX_QUANTILES",
     ),
     "trino": Quirks(percentile="approx", note="no exact percentile: approx_percentile"),
-    "redshift": Quirks(note="percentile_cont as an aggregate"),
+    "redshift": Quirks(rewrites=True, note="percentile_cont as an aggregate"),
 }
 
 DEFAULT_DIALECT = "duckdb"
