@@ -80,6 +80,24 @@ def test_any_text_parses_or_fails_as_with_lark(text: str) -> None:
     assert _outcome(_ours, text) == _outcome(_from_lark, text)
 
 
+# Words in the contexts where the contextual lexer decides: keywords that are
+# names elsewhere, values, punctuation, after prefixes that open a value.
+_WORDS = (
+    "metric team source end case when then else and or not in is null like true false "
+    "change active at start started ended by for vs within where x events.user_id count "
+    "-> { } : ( ) , . + - * / < >= = <> 2027-03-31 5d 10% 12 1.5 's' \"t\" # \n"
+)
+WORDS = _WORDS.split(" ")
+PREFIXES = ("", "metric m {\n  x: ", "metric m {\n  measure: count(e.u) ", "metric m {\n  warn: ")
+
+
+@given(st.sampled_from(PREFIXES), st.lists(st.sampled_from(WORDS), max_size=12), st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_any_words_lex_and_parse_as_with_lark(prefix: str, words: list[str], close: bool) -> None:
+    text = prefix + " ".join(words) + (" }\n" if close else "")
+    assert _outcome(_ours, text) == _outcome(_from_lark, text)
+
+
 def test_chain_reductions_are_taken_in_one_step() -> None:
     """Otherwise the speed-up silently went away (a Lark upgrade, a grammar edit)."""
     chains = {_tables().rules[n].origin.name for n in _tables().chains}

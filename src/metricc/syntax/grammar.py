@@ -17,7 +17,7 @@ from typing import Any
 
 from lark import Lark, Token, UnexpectedToken
 from lark.grammar import Rule, Terminal
-from lark.lexer import ContextualLexer, LexerThread
+from lark.lexer import ContextualLexer, LexerThread, UnlessCallback
 from lark.parsers.lalr_analysis import Shift
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
@@ -206,32 +206,60 @@ class _Tables:
             state = states[below][step[1][2]][1]
 
 
-# Per parser state, what the contextual lexer does there: the match of its
-# terminals' regex, its ignored terminals, those that may hold a newline, and
+# What one of Lark's lexers matches with: the match of its terminals' regex, and
 # the callbacks on tokens (keywords that NAME also matches, comments).
-_Context = tuple[
-    Callable[[str, int, int], Any], frozenset[str], frozenset[str], dict[str, Callable[..., Any]]
-]
+_Scanner = tuple[Callable[[str, int, int], Any], dict[str, Callable[..., Any]]]
 
 
-class _Contexts(dict[int, _Context]):
-    """Each parser state's lexing context, made from Lark's lexer for that state
-    the first time the state lexes (Lark compiles its regexes lazily too)."""
+def _scanner(basic: Any) -> _Scanner:
+    patterns = basic.scanner._mres  # compiled by Lark on first use
+
+    def first_match(text: str, pos: int, end: int) -> Any:
+        return next(filter(None, (p.match(text, pos, end) for p in patterns)), None)
+
+    return (patterns[0].match if len(patterns) == 1 else first_match), basic.callback
+
+
+class _Contexts(dict[int, frozenset[str]]):
+    """Per parser state, the terminals its context allows; and the scanners.
+
+    Lark's contextual lexer has a regex per set of allowed terminals, which
+    it compiles the first time a state lexes (33 for a one-file project: a
+    tenth of a one-file lint). The root lexer's regex, of every terminal,
+    serves wherever the state allows its token, and the NAME a keyword was
+    matched as: a state's own regex then finds the same token, its terminals
+    being a part of the root's in the same order (and a keyword of a state
+    with NAME is matched as NAME too). Elsewhere (`end` where a field's name
+    goes; a keyword where no NAME may be) the state's own regex decides.
+    """
 
     def __init__(self, lexer: ContextualLexer) -> None:
         super().__init__()
         self.lexer = lexer
+        root = lexer.root_lexer
+        self.root, callbacks = _scanner(root)
+        self.ignore: frozenset[str] = root.ignore_types  # type: ignore[attr-defined]
+        self.newlines: frozenset[str] = root.newline_types  # type: ignore[attr-defined]
+        # The keywords NAME matches too, retyped by Lark's callback: worked out
+        # before the token exists, so that a token not allowed is never made.
+        self.keywords = {
+            kind: callback.scanner.fullmatch
+            for kind, callback in callbacks.items()
+            if isinstance(callback, UnlessCallback)
+        }
+        self.callbacks = {k: c for k, c in callbacks.items() if k not in self.keywords}
+        self.scanners: dict[int, _Scanner] = {}
 
-    def __missing__(self, state: int) -> _Context:
+    def __missing__(self, state: int) -> frozenset[str]:
         basic = self.lexer.lexers[state]
-        patterns = basic.scanner._mres  # type: ignore[attr-defined]
+        allowed = self[state] = frozenset(t.name for t in basic.terminals)  # type: ignore[attr-defined]
+        return allowed
 
-        def first_match(text: str, pos: int, end: int) -> Any:
-            return next(filter(None, (p.match(text, pos, end) for p in patterns)), None)
-
-        match = patterns[0].match if len(patterns) == 1 else first_match
-        context = self[state] = (match, basic.ignore_types, basic.newline_types, basic.callback)  # type: ignore[attr-defined]
-        return context
+    def scanner(self, state: int) -> _Scanner:
+        """The state's own scanner, for where the root's token is not allowed."""
+        if state not in self.scanners:
+            self.scanners[state] = _scanner(self.lexer.lexers[state])
+        return self.scanners[state]
 
 
 class _Lexer(LexerThread):
@@ -247,17 +275,31 @@ class _Lexer(LexerThread):
         counter = lexer_state.line_ctr
         pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
         contexts, stack, new = _tables().contexts, parser_state.state_stack, str.__new__
+        root, keywords, ignore, newlines = (
+            contexts.root,
+            contexts.keywords,
+            contexts.ignore,
+            contexts.newlines,
+        )
         last = lexer_state.last_token
         while pos < end:
-            match, ignore, newlines, callbacks = contexts[stack[-1]]
-            found = match(text, pos, end)
+            found, callbacks = root(text, pos, end), contexts.callbacks
+            if found is not None:
+                value, matched = found.group(), found.lastgroup
+                kind = (keywords[matched](value) or matched) if matched in keywords else matched
+                allowed = contexts[stack[-1]]
+                if matched not in allowed or kind not in allowed:
+                    found = None
             if found is None:
-                counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
-                counter.column = pos - line_start + 1
-                lexer_state.last_token = last
-                yield from self.lexer.lex(lexer_state, parser_state)
-                return
-            value, kind = found.group(), found.lastgroup
+                match, callbacks = contexts.scanner(stack[-1])
+                found = match(text, pos, end)
+                if found is None:
+                    counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
+                    counter.column = pos - line_start + 1
+                    lexer_state.last_token = last
+                    yield from self.lexer.lex(lexer_state, parser_state)
+                    return
+                value, kind = found.group(), found.lastgroup
             start, start_line, column = pos, line, pos - line_start + 1
             pos = found.end()
             if kind in newlines:
