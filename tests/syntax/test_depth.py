@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from metricc.span import SourceFile
-from metricc.syntax.grammar import MAX_DEPTH
+from metricc.syntax.lalr import MAX_DEPTH
 from metricc.syntax.parser import parse_source
 from tests.cli.test_workflow import run
 from tests.conftest import METRICS

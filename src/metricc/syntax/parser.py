@@ -17,7 +17,8 @@ from lark.exceptions import LarkError
 from metricc.diagnostics import Diagnostic, Label, diag
 from metricc.model import ast
 from metricc.span import SourceFile, Span
-from metricc.syntax.grammar import MAX_DEPTH, TooDeep, describe_terminal, parse_text
+from metricc.syntax.grammar import describe_terminal
+from metricc.syntax.lalr import MAX_DEPTH, TooDeep, parse_text
 from metricc.syntax.transform import ToAst, token_span
 
 _BLOCK_START = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]+([A-Za-z_]\w*)[ \t]*\{", re.MULTILINE)

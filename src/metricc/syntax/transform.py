@@ -14,7 +14,7 @@ from metricc.diagnostics import Diagnostic, diag
 from metricc.model import ast
 from metricc.model import expr as ex
 from metricc.span import Span, make_span
-from metricc.syntax.grammar import Builder
+from metricc.syntax.lalr import Builder
 
 _INVALID_DATE = date(1, 1, 1)
 
