@@ -29,10 +29,10 @@ from metricc.resolve import Built, Unresolved, resolve, resolve_files
 from metricc.span import SourceFile
 from metricc.syntax.parser import parse_source
 
-# From this much text to parse, files go to worker processes (each returns its tree
-# pickled, which is also its cache entry); below it, forking costs more than it saves.
-# From a quarter of it when the cache holds the other files' trees: this process
-# unpickles them while the workers parse.
+# From this much text to parse, files go to worker processes too (each returns its
+# tree pickled, which is also its cache entry); below it, forking costs more than it
+# saves. From a quarter of it when the cache holds the other files' trees: this
+# process unpickles them while the workers parse.
 PARALLEL_PARSE_FROM = 256 * 1024
 
 
@@ -251,8 +251,8 @@ def _parse_all(
     meanwhile: Callable[[], None] | None = None,
 ) -> list[tuple[ast.File, list[Diagnostic]]]:
     """Each file's tree, from the cache or parsed. When the files to parse are
-    large, workers parse them while this process unpickles the cached ones (and
-    does `meanwhile`'s work)."""
+    large, workers parse their share of them while this process does
+    `meanwhile`'s work, unpickles the cached ones and parses the rest."""
     stored = [cache is not None and cache.has("parse", key) for key in keys]
     misses = [i for i, hit in enumerate(stored) if not hit]
     missed = sum(len(sources[i].text) for i in misses)
