@@ -59,6 +59,7 @@ class _Shape:
     """
 
     name: str
+    size: int
     keep: tuple[tuple[int, bool, int], ...]
     after: int
     hands_up: bool
@@ -84,21 +85,24 @@ class _Shape:
         hands_up = hands_up and not keep[0][1] and not keep[0][2]
         inlined = rule.origin.name.startswith("_")
         node = not (hands_up or inlined or rule.origin.name == start)
-        return cls(rule.alias or rule.origin.name, tuple(keep), after, hands_up, inlined, int(node))
+        name = rule.alias or rule.origin.name
+        return cls(name, len(symbols), tuple(keep), after, hands_up, inlined, int(node))
 
-    def picks_all(self, size: int) -> bool:
+    @property
+    def picks_all(self) -> bool:
+        """Whether every reduced value is a child as it is."""
         return (
-            len(self.keep) == size
+            len(self.keep) == self.size
             and not self.after
             and not any(inline or nones for _, inline, nones in self.keep)
         )
 
-    def reducer(self, size: int, builders: Mapping[str, Builder]) -> Builder:
+    def reducer(self, builders: Mapping[str, Builder]) -> Builder:
         """This rule's step at a reduction: its value from the reduced values."""
         if self.hands_up:
             index = self.keep[0][0]
             return lambda children, first, last: children[index]
-        pick = None if self.picks_all(size) else self._pick
+        pick = None if self.picks_all else self._pick
         if self.inlined:
             return (lambda children, first, last: pick(children)) if pick else _children
         build = builders[self.name]
@@ -155,7 +159,7 @@ class _Tables:
             if action is Shift:
                 return True, arg
             n = number[arg]
-            return False, (len(arg.expansion), self.shapes[n].level, arg.origin.name, n)
+            return False, (self.shapes[n].size, self.shapes[n].level, arg.origin.name, n)
 
         self.states: dict[int, dict[str, tuple[bool, Any]]] = {
             state: {symbol: step(*entry) for symbol, entry in actions.items()}
@@ -163,9 +167,7 @@ class _Tables:
         }
         # Chain rules: one symbol, handed up as it is (`?product: unary`).
         self.chains = {
-            n
-            for n, rule in enumerate(self.rules)
-            if self.shapes[n].hands_up and len(rule.expansion) == 1
+            n for n, shape in enumerate(self.shapes) if shape.hands_up and shape.size == 1
         }
         self.landings: dict[tuple[int, str, str], int] = {}
 
@@ -290,10 +292,7 @@ def parse_text(text: str, builders: Mapping[str, Builder]) -> tuple[Any, list[To
     tokens it holds. Raises Lark's `UnexpectedInput` as Lark's own parse would, and
     `TooDeep` for a node more than MAX_DEPTH levels below the file."""
     lark, tables = parser(), _tables()
-    callbacks = [
-        shape.reducer(len(rule.expansion), builders)
-        for rule, shape in zip(tables.rules, tables.shapes, strict=True)
-    ]
+    callbacks = [shape.reducer(builders) for shape in tables.shapes]
     state = _State(_Conf(tables, callbacks), Lexer.from_text(lark.parser.lexer, text))
     COMMENTS.clear()
     try:

@@ -21,6 +21,9 @@ from metricc.syntax.grammar import describe_terminal
 from metricc.syntax.lalr import MAX_DEPTH, TooDeep, parse_text
 from metricc.syntax.transform import ToAst, token_span
 
+# What stops a parse at a place in the text: a syntax error, or nesting too deep.
+_STOPS = (UnexpectedInput, TooDeep)
+
 _BLOCK_START = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]+([A-Za-z_]\w*)[ \t]*\{", re.MULTILINE)
 _NOT_NEWLINE = re.compile(r"[^\n]")
 MAX_ERRORS_PER_FILE = 50
@@ -60,7 +63,7 @@ def parse_source(source: SourceFile) -> tuple[ast.File, list[Diagnostic]]:
             blocks += found
             diagnostics += problems
             break
-        except (UnexpectedInput, TooDeep) as error:
+        except _STOPS as error:
             position = _error_position(error, len(text))
             here = max([s for s in starts if offset <= s <= position], default=offset)
             recovered, unclosed = _parse_prefix(attempt, text, offset, here)
@@ -94,12 +97,12 @@ def _parse_prefix(
     except UnexpectedToken as error:
         if error.token.type != "$END":
             return [], None
-    except UnexpectedInput:
+    except _STOPS:
         return [], None
     opened = max((m.start() for m in _BLOCK_START.finditer(text, offset, end)), default=None)
     try:
         return attempt.parse(prefix + "}")[0], opened
-    except (UnexpectedInput, TooDeep):
+    except _STOPS:
         return [], opened
 
 

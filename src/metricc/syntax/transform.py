@@ -134,9 +134,7 @@ class ToAst:
 
     def filtered(self, children: list[Any], first: Any, last: Any) -> ast.MeasureValue:
         expr, where = children
-        return ast.MeasureValue(
-            expr=expr, timing=None, timing_span=None, where=where, span=self._span(first, last)
-        )
+        return self.measure([expr, (None, None), where], first, last)
 
     def where(self, children: list[Any], first: Any, last: Any) -> Any:
         return children[0]
