@@ -124,7 +124,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
+    from installed import compile_package
     from synthetic import write_project
+
+    compile_package()
 
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as work:

@@ -7,6 +7,8 @@ Each command runs as its console script does (`metricc.cli:entry`), in a fresh
 process with this Python, the three commands alternating. A `metricc` on PATH
 may be a wrapper of its own (pyenv's shim is a shell script): this measures
 the command, not the wrapper. Prints the median and the quickest run of each.
+The package's bytecode is compiled first, as an installed wheel has it
+(bench/installed.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from installed import compile_package  # noqa: E402
 from synthetic import write_project  # noqa: E402
 
 # What the console script runs, as a `-c` program: the same imports, the same call.
@@ -35,6 +38,7 @@ def _time(argv: list[str], cwd: Path) -> float:
 
 
 def main(runs: int) -> None:
+    compile_package()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         write_project(folder / "metrics", 20, files=1)  # the default project folder

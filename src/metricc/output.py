@@ -12,12 +12,13 @@ import tempfile
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from metricc.cache import FOLDER, INDEX, BuildCache, Kept, Reuse, content_digest
 
 Content = str | bytes | Kept | Reuse | Callable[[], bytes]
-LINKERS = 4  # threads that link a previous build's unchanged files
+T = TypeVar("T")
+THREADS = 4  # threads that link or remove the files of a build
 
 
 def _link(pairs: list[tuple[str, str]]) -> None:
@@ -26,6 +27,40 @@ def _link(pairs: list[tuple[str, str]]) -> None:
             os.link(source, target)
         except OSError:  # no hard links here: copy it (same bytes, same stamp)
             shutil.copy2(source, target)
+
+
+def _unlink(paths: list[str]) -> None:
+    for path in paths:
+        os.unlink(path)
+
+
+def _per_folder(work: Callable[[list[T]], None], by_folder: dict[str, list[T]]) -> None:
+    """`work` on each folder's items, a few folders at a time, largest first.
+
+    Tens of thousands of links or unlinks are system calls that hardly need the
+    interpreter: a few threads, one folder each at a time (the calls into one
+    folder queue on its lock), keep both cores in the kernel.
+    """
+    largest_first = sorted(by_folder.values(), key=len, reverse=True)
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="metricc-files") as threads:
+        for _ in threads.map(work, largest_first):
+            pass
+
+
+def remove_tree(top: Path) -> None:
+    """`shutil.rmtree(top, ignore_errors=True)` on every core: the 37,000 files of a
+    large build in 0.3 s, not 0.5. What this cannot remove, rmtree tries."""
+    files: dict[str, list[str]] = {}
+    folders = []
+    try:
+        for folder, _, names in os.walk(top):
+            folders.append(folder)
+            files[folder] = [os.path.join(folder, name) for name in names]
+        _per_folder(_unlink, files)
+        for folder in reversed(folders):  # os.walk lists a folder before its subfolders
+            os.rmdir(folder)
+    except OSError:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 class BuildFolder:
@@ -104,16 +139,12 @@ class BuildFolder:
 
         In one run at the end: a thread that makes tens of thousands of system
         calls while the main thread computes waits for the interpreter after each.
-        A few threads, one folder each at a time (links into one folder queue on
-        its lock), keep both cores in the kernel: 37,000 links in 0.55 s, not 0.85.
+        On every core (`_per_folder`): 37,000 links in 0.55 s, not 0.85.
         """
         folders: dict[str, list[tuple[str, str]]] = {}
         for source, target in self._links:
             folders.setdefault(os.path.dirname(target), []).append((source, target))
-        largest_first = sorted(folders.values(), key=len, reverse=True)
-        with ThreadPoolExecutor(LINKERS, thread_name_prefix="metricc-link") as linkers:
-            for _ in linkers.map(_link, largest_first):
-                pass
+        _per_folder(_link, folders)
         self.reused += len(self._links)
         self._links.clear()
 
@@ -148,7 +179,7 @@ class BuildFolder:
                 self.out.rename(old)
             self.staging.rename(self.out)
             if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+                remove_tree(old)
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise

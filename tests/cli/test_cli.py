@@ -185,3 +185,20 @@ def test_a_build_that_fails_midway_leaves_the_old_one(tmp_path: Path) -> None:
     assert list(read_tree(out)) == ["a.txt"]
     assert (out / "a.txt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_a_build_replaces_the_old_one_and_removes_it_whole(tmp_path: Path) -> None:
+    from metricc.cache import BuildCache
+    from metricc.output import BuildFolder
+
+    out = tmp_path / "build"
+    old = {f"{folder}/{i}.txt": f"{folder} {i}" for folder in ("a", "a/b", "c") for i in range(3)}
+    with BuildFolder(out) as build:
+        build.add(old)
+    (out / "a" / "b" / "by-hand.txt").write_text("a file the build did not make")
+    (out / "to-c").symlink_to(out / "c")  # the quick removal leaves it to rmtree
+    for _ in range(2):  # the second time there is no link to leave to rmtree
+        with BuildFolder(out, BuildCache(out)) as build:
+            build.add({"a/0.txt": "a 0", "d/new.txt": "new"})
+        assert read_tree(out) == {"a/0.txt": b"a 0", "d/new.txt": b"new"}
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
