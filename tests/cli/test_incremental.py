@@ -119,6 +119,18 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
     ("a goal's title", lambda p: edit(p / "goals.metric", "Users keep coming back", "Users stay")),
     ("a leads link", lambda p: edit(p / "customers.metric", "  leads: nps\n", "")),
     (
+        "a metric's owner and goal",  # it moves between team pages and goal pages
+        lambda p: edit(
+            p / "engagement.metric",
+            "  owner: growth\n  goal: retention\n  tier: supporting",
+            "  owner: product\n  goal: activation\n  tier: supporting",
+        ),
+    ),
+    (  # the pages of the goal below it show the new path
+        "a goal's parent",
+        lambda p: edit(p / "goals.metric", "  parent: revenue\n", "  parent: retention\n"),
+    ),
+    (
         "a formula input",
         lambda p: edit(
             p / "engagement.metric", "formula: dau / mau", "formula: weekly_core_users / mau"

@@ -12,7 +12,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any
 from urllib.parse import quote
 
@@ -80,6 +80,10 @@ def environment() -> jinja2.Environment:
 
 def page_path(kind: str, name: str) -> str:
     return f"{FOLDERS[kind]}/{name}.md"
+
+
+def _in_build(kind: str, name: str) -> str:
+    return f"catalog/{page_path(kind, name)}"
 
 
 @cache
@@ -192,9 +196,7 @@ def catalog_files(
         )
 
     names = list(project.metrics)
-    made = rendered(
-        cache, names, lambda n: f"catalog/{page_path('metric', n)}", metric_key, metric_page
-    )
+    made = rendered(cache, names, partial(_in_build, "metric"), metric_key, metric_page)
     for name, page in zip(names, made, strict=True):
         pages[page_path("metric", name)] = page
     children: dict[str, list[str]] = {}
@@ -205,33 +207,71 @@ def catalog_files(
     for metric in project.metrics.values():
         if metric.goal:
             served.setdefault(metric.goal, []).append(metric.name)
-    for name, goal in project.goals.items():
+    by_team: dict[str, list[str]] = {}
+    for metric in project.metrics.values():
+        if metric.owner:
+            by_team.setdefault(metric.owner, []).append(metric.name)
+    slos_of: dict[str, list[str]] = {}
+    for slo in project.slos.values():
+        if slo.owner:
+            slos_of.setdefault(slo.owner, []).append(slo.name)
+
+    def goal_page(name: str) -> str:
         here = page_path("goal", name)
-        pages[here] = _page(
+        return _page(
             env,
             "goal.md.j2",
             **common,
-            g=goal,
+            g=project.goals[name],
             link=linker(here),
             path=content.goal_path(project, name),
             served=served.get(name, []),
             children=children.get(name, []),
         )
-    by_team: dict[str, list[str]] = {}
-    for metric in project.metrics.values():
-        if metric.owner:
-            by_team.setdefault(metric.owner, []).append(metric.name)
-    for name, team in project.teams.items():
+
+    def goal_key(name: str) -> str:
+        """What `goal_page` reads: the goal, its path's names, and the metrics and
+        goals it lists (their titles)."""
+        listed = served.get(name, [])
+        below = children.get(name, [])
+        return digest(
+            "catalog",
+            page_path("goal", name),
+            inputs.whole(project.goals[name]),
+            json.dumps([content.goal_path(project, name), listed, below]),
+            *(inputs.whole(project.metrics[m]) for m in listed),
+            *(inputs.whole(project.goals[g]) for g in below),
+        )
+
+    def team_page(name: str) -> str:
         here = page_path("team", name)
-        pages[here] = _page(
+        return _page(
             env,
             "team.md.j2",
             **common,
-            t=team,
+            t=project.teams[name],
             link=linker(here),
             owned=by_team.get(name, []),
-            slo_names=[s.name for s in project.slos.values() if s.owner == name],
+            slo_names=slos_of.get(name, []),
         )
+
+    def team_key(name: str) -> str:
+        """What `team_page` reads: the team, and the metrics (their titles) and SLOs it owns."""
+        owned = by_team.get(name, [])
+        return digest(
+            "catalog",
+            page_path("team", name),
+            inputs.whole(project.teams[name]),
+            json.dumps([owned, slos_of.get(name, [])]),
+            *(inputs.whole(project.metrics[m]) for m in owned),
+        )
+
+    for kind, every, make, key in (
+        ("goal", list(project.goals), goal_page, goal_key),
+        ("team", list(project.teams), team_page, team_key),
+    ):
+        made = rendered(cache, every, partial(_in_build, kind), key, make)
+        pages.update(zip((page_path(kind, n) for n in every), made, strict=True))
     for name, slo in project.slos.items():
         here = page_path("slo", name)
         budget = format(((Decimal(1) - slo.objective) * 100).normalize(), "f") + "%"
