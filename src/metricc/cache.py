@@ -64,13 +64,16 @@ def compiler_fingerprint() -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def _seeded() -> hashlib._Hash:
+    """A hash that has read the compiler's fingerprint: every key starts from a copy."""
+    return hashlib.sha256(compiler_fingerprint().encode())
+
+
 def digest(*parts: str) -> str:
     """One key from several texts (unambiguous: each part is length-prefixed)."""
-    h = hashlib.sha256(compiler_fingerprint().encode())
-    for part in parts:
-        data = part.encode("utf-8")
-        h.update(f"{len(data)}:".encode())
-        h.update(data)
+    h = _seeded().copy()
+    h.update("\0".join([f"{len(part)}:{part}" for part in parts]).encode("utf-8"))
     return h.hexdigest()[:40]
 
 
@@ -296,6 +299,7 @@ def rendered(
     key: Callable[[T], str],
     make: Callable[[T], str],
     progress: Callable[[int, int], None] | None = None,
+    parallel_from: int | None = None,
 ) -> Sequence[Text]:
     """`[make(item) for item in items]` on every core, each taken from the previous
     build instead when its key (`key(item)`: a digest of its inputs) is unchanged.
@@ -303,7 +307,7 @@ def rendered(
     Keys and hits are settled here (a hit is a stat, its text read only on demand:
     `text_of`); only the misses go to the workers, so a build that changed little
     starts none. With nothing to reuse, each key is made beside its output, on
-    every core.
+    every core (`parallel_from`: as `parallel_map`'s).
     """
     made = rendered_together(
         cache,
@@ -312,6 +316,7 @@ def rendered(
         lambda item: (key(item),),
         lambda item: (make(item),),
         progress,
+        parallel_from,
     )
     return [texts[0] for texts in made]
 
@@ -323,13 +328,14 @@ def rendered_together(
     keys: Callable[[T], Sequence[str]],
     make: Callable[[T], Sequence[str]],
     progress: Callable[[int, int], None] | None = None,
+    parallel_from: int | None = None,
 ) -> Sequence[Sequence[Text]]:
     """`rendered` for items that each make several files in one piece of work (a
     metric's query and its alert check, from one tree): an item is made again
     when any of its files is not in the previous build, and what was kept of it
     is still linked."""
     if cache is None:
-        return parallel_map(make, items, progress)
+        return parallel_map(make, items, progress, parallel_from)
     if cache.renders:
         every_key = [keys(item) for item in items]
         kept = [
@@ -343,6 +349,7 @@ def rendered_together(
                 make,
                 missing,
                 (lambda done, _: progress(hits + done, len(items))) if progress else None,
+                parallel_from,
             )
         )
         texts: list[Sequence[Text]] = []
@@ -353,7 +360,7 @@ def rendered_together(
             else:
                 texts.append([k for k in found if k is not None])
     else:
-        pairs = parallel_map(lambda item: (keys(item), make(item)), items, progress)
+        pairs = parallel_map(lambda item: (keys(item), make(item)), items, progress, parallel_from)
         every_key, texts = [k for k, _ in pairs], [made for _, made in pairs]
     for item_keys, item in zip(every_key, items, strict=True):
         for k, p in zip(item_keys, paths(item), strict=True):

@@ -45,15 +45,18 @@ def parallel_map(
     function: Callable[[T], R],
     items: Sequence[T],
     progress: Callable[[int, int], None] | None = None,
+    parallel_from: int | None = None,
 ) -> list[R]:
-    """`[function(item) for item in items]`, on every core when it pays
-    (from PARALLEL_FROM items, sent to the workers in chunks)."""
+    """`[function(item) for item in items]`, on every core when it pays: from
+    `parallel_from` items (default PARALLEL_FROM; fewer where each is costly), sent
+    to the workers in chunks."""
     # Sixteen chunks per core: items differ in cost (a Snowflake query costs four
     # DuckDB ones), and with four per core one core idled while the other
     # finished the last, costliest chunk (SQL for seven dialects: ~10% longer).
     size = max(25, len(items) // (cores() * 16))
     out: list[R] = []
-    for result in parallel_results(function, items, len(items) >= PARALLEL_FROM, size):
+    worth_it = len(items) >= (PARALLEL_FROM if parallel_from is None else parallel_from)
+    for result in parallel_results(function, items, worth_it, size):
         out.append(result)
         if progress:
             progress(len(out), len(items))

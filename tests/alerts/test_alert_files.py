@@ -44,6 +44,15 @@ def test_checks_made_from_the_queries_trees_are_those_built_alone(
     assert given == files
 
 
+def test_yaml_written_on_every_core_is_the_yaml_written_here(
+    reference_project: Project, files: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metricc.backends import alerts
+
+    monkeypatch.setattr(alerts, "YAML_PARALLEL_FROM", 1)  # the reference set has 8 teams
+    assert alert_files(reference_project, DIALECTS) == files
+
+
 @pytest.mark.parametrize("dialect", DIALECTS)
 def test_a_printed_tree_serves_a_check_unless_printing_rewrote_it(
     reference_project: Project, dialect: str

@@ -30,6 +30,7 @@ __all__ = ["alert_files", "checks_from_queries", "routing", "threshold_query"]
 DBT_SEVERITY = {"warn": "warn", "critical": "error"}
 CHECK = "check"  # the kind of a check's cache key
 GRAFANA_DATASOURCE = "metricc-warehouse"
+YAML_PARALLEL_FROM = 50  # YAML documents: from this many, on every core
 
 
 def routing(project: sm.Project, metric: sm.Metric, severity: str) -> str | None:
@@ -161,8 +162,9 @@ def alert_files(
                 }
             ],
         }
-    # Writing YAML is slow in Python (the representer walks every value); the same
-    # document (compared as JSON, which is fast) is not written out twice.
+    # Writing YAML is slow in Python (the representer walks every value: ~10 ms for
+    # a team's file); the same document (compared as JSON, which is fast) is not
+    # written out twice, and a few dozen are worth the workers.
     paths = list(documents)
     yaml = rendered(
         cache,
@@ -170,6 +172,7 @@ def alert_files(
         lambda path: path,
         lambda path: digest("yaml", path, json.dumps(documents[path], default=repr)),
         lambda path: dump_yaml(documents[path]),
+        parallel_from=YAML_PARALLEL_FROM,
     )
     files.update(zip(paths, yaml, strict=True))
     files.update(rule_files(project))
