@@ -193,6 +193,11 @@ class BuildCache:
         self.entries[path], value = found
         return value
 
+    def stored(self, kind: str, key: str) -> tuple[Reuse, Any] | None:
+        """The entry stored under `key` and its value, not kept: the caller hands the
+        `Reuse` to the build folder itself if it keeps the entry."""
+        return self._load(entry_path(kind, key))
+
     def keep_unread(self, kind: str, key: str) -> None:
         """Keep a stored entry this build did not need, for a later one (linked,
         never read: a resolved file's tree serves when a source block changes)."""

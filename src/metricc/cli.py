@@ -351,6 +351,7 @@ def compile_(
     from metricc.backends.alerts import alert_files, checks_from_queries
     from metricc.backends.catalog.markdown import catalog_files
     from metricc.backends.catalog.site import site_files
+    from metricc.backends.inputs import inputs_of
     from metricc.backends.manifest import manifest_files
     from metricc.backends.sql import sql_files
     from metricc.display import describe_build, project_counts
@@ -400,6 +401,8 @@ def compile_(
         click.echo(f"{target}/ is up to date ({len(files)} files).")
         return
     with BuildFolder(target, cache) as build:
+        # Every block's digests (what the outputs' keys are made of), for the next build.
+        build.add(inputs_of(compilation.project).prepare(cache, compilation.resolutions))
         for part in outputs():
             build.add(part)
     click.echo(describe_build(counts, target, build.count, build.reused))

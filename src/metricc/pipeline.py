@@ -50,6 +50,10 @@ class Compilation:
     files: list[ast.File] = field(default_factory=list)
     project: Project | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # With a cache: per file, a digest of what its blocks were resolved from (its
+    # text and the project's source blocks). The same digest, the same blocks:
+    # the backends keep what they derive of a file's blocks under it.
+    resolutions: dict[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -173,6 +177,9 @@ def _check_with(result: Compilation, root: Path, cache: BuildCache) -> None:
     outlines = {i: kept[i].outline if i in kept else trees[i][0] for i in range(len(readable))}
     context = _context([outlines[i] for i in range(len(readable))], result.sources)
     stale = {i for i, entry in kept.items() if entry.context != context}
+    result.resolutions = {
+        s.path: digest("resolution", k, context) for s, k in zip(readable, keys, strict=True)
+    }
     trees |= _trees(readable, keys, cache, stale)
     reused = {i: kept[i] for i in kept if i not in stale}
     known = {

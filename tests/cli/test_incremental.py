@@ -293,6 +293,47 @@ def test_digests_made_up_front_on_every_core_are_those_made_on_demand(
         assert prepared._closures[name] == lazy.metric(name)
 
 
+@pytest.mark.parametrize(
+    ("change", "recomputed"),
+    [
+        (("engagement.metric", '"Daily active users"', '"Daily actives"'), {"engagement"}),
+        (("sources.metric", "  time: occurred_at\n", "  time: happened_at\n"), "every file"),
+    ],
+    ids=["a title", "a source"],
+)
+def test_a_file_s_stored_digests_serve_while_its_resolution_is_the_same(
+    project: Path, change: tuple[str, str, str], recomputed: object
+) -> None:
+    """Block digests are stored per file's resolution (its text and the project's
+    source blocks): an edited file's are made again, and a source edit makes all."""
+    from metricc.backends.inputs import DIGESTS, Inputs
+    from metricc.cache import BuildCache, Reuse, entry_path
+
+    compile_to("build")
+    edit(project / change[0], *change[1:])
+    cache = BuildCache(Path("build"))
+    compilation = pipeline.check_project(Path("metrics"), cache)
+    assert compilation.project is not None
+    prepared = Inputs(compilation.project)
+    entries = prepared.prepare(cache, compilation.resolutions)
+    made = {
+        Path(path).stem
+        for path, key in compilation.resolutions.items()
+        if not isinstance(entries[entry_path(DIGESTS, key)], Reuse)
+    }
+    assert len(entries) == len(compilation.resolutions)
+    assert made == (
+        {Path(p).stem for p in compilation.resolutions}
+        if recomputed == "every file"
+        else recomputed
+    )
+    lazy, p = Inputs(compilation.project), compilation.project
+    for block in [*p.metrics.values(), *p.sources.values(), *p.teams.values(), *p.goals.values()]:
+        assert prepared.whole(block) == lazy.whole(block)
+    for name in p.metrics:
+        assert prepared.metric(name) == lazy.metric(name)
+
+
 def test_where_files_cannot_be_hard_linked_they_are_copied(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,7 +9,10 @@ written...), which no other metric's query or check reads.
 
 from __future__ import annotations
 
-from metricc.cache import content_digest
+import pickle
+from collections.abc import Mapping
+
+from metricc.cache import BuildCache, Reuse, content_digest, entry_path
 from metricc.model import semantic as sm
 from metricc.parallel import parallel_map
 
@@ -28,8 +31,16 @@ DESCRIPTIVE = {
     "tags",
     "location",
 }
+# The build cache's entries of block digests: one per file's resolution.
+DIGESTS = "digests"
 
 Block = sm.Metric | sm.Source | sm.Team | sm.Goal
+# A block as its file's digests entry names it: its class, name and offset.
+Where = tuple[str, str, int]
+
+
+def _where(block: Block) -> Where:
+    return type(block).__name__, block.name, block.location.start
 
 
 class Inputs:
@@ -44,30 +55,74 @@ class Inputs:
         self._goals = ""
         self._prepared = False
 
-    def prepare(self) -> None:
-        """Every block's digest and every metric's, made once on every core.
+    def prepare(
+        self, cache: BuildCache | None = None, resolutions: Mapping[str, str] | None = None
+    ) -> dict[str, bytes | Reuse]:
+        """Every block's digests and every metric's, made once (on every core when many).
 
         A cold compile makes its keys in each backend's workers, which inherit
         what this process holds: made here first, each block's JSON is dumped
         once instead of once per backend (SQL, alerts, pages, site).
+
+        `resolutions` names, per file, what its blocks were resolved from (see
+        `Compilation.resolutions`): the same names give the same blocks, so the
+        digests the previous build stored under them are taken as they are
+        (dumping 10,000 metrics' JSON again took 0.6 s of a one-edit compile).
+        Returns the entries to store for the next build, one per file.
         """
         if self._prepared:
-            return
+            return {}
         self._prepared = True
         p = self.project
         blocks: list[Block] = [*p.metrics.values(), *p.sources.values()]
         blocks += [*p.teams.values(), *p.goals.values()]
+        by_file: dict[str, list[Block]] = {}
+        for block in blocks:
+            by_file.setdefault(block.location.file, []).append(block)
+        entries: dict[str, bytes | Reuse] = {}
+        if cache is not None:
+            for file, key in (resolutions or {}).items():
+                found = cache.stored(DIGESTS, key)
+                if found is not None and self._adopt(by_file.get(file, []), found[1]):
+                    entries[entry_path(DIGESTS, key)] = found[0]
         # Workers get positions, not blocks: a block sent to them would be a copy,
-        # and the memo is keyed by identity (the fork's blocks are this process's).
+        # and the memo is keyed by identity (the fork's blocks are this process's,
+        # with the digests taken above).
         made = parallel_map(lambda i: self._digests(blocks[i]), range(len(blocks)))
-        for block, (whole, closure) in zip(blocks, made, strict=True):
+        for block, (whole, computing, closure) in zip(blocks, made, strict=True):
             self._whole[id(block)] = whole
+            if computing:
+                self._computed[id(block)] = computing
             if closure:
                 self._closures[block.name] = closure
+        for file, key in (resolutions or {}).items():
+            path = entry_path(DIGESTS, key)
+            if path not in entries:
+                digests = {_where(b): self._digests(b)[:2] for b in by_file.get(file, [])}
+                entries[path] = pickle.dumps(digests, protocol=pickle.HIGHEST_PROTOCOL)
+        return entries
 
-    def _digests(self, block: Block) -> tuple[str, str]:
-        metric = self.metric(block.name) if isinstance(block, sm.Metric) else ""
-        return self.whole(block), metric
+    def _adopt(self, blocks: list[Block], stored: object) -> bool:
+        """Take a file's stored digests, if they name exactly its blocks."""
+        if not isinstance(stored, dict) or len(stored) != len(blocks):
+            return False
+        found: list[tuple[str, str]] = []
+        for block in blocks:
+            digests = stored.get(_where(block))
+            if digests is None:
+                return False
+            found.append(digests)
+        for block, (whole, computing) in zip(blocks, found, strict=True):
+            self._whole[id(block)] = whole
+            self._computed[id(block)] = computing
+        return True
+
+    def _digests(self, block: Block) -> tuple[str, str, str]:
+        """A block's digests: whole; and what it contributes to metrics' values (of
+        metrics and sources), with its own closure's (of metrics), else ''."""
+        computing = self._computing(block) if isinstance(block, sm.Metric | sm.Source) else ""
+        closure = self.metric(block.name) if isinstance(block, sm.Metric) else ""
+        return self.whole(block), computing, closure
 
     def whole(self, block: Block) -> str:
         """A digest of a block, every field (a page shows them all) and where it is
@@ -87,10 +142,11 @@ class Inputs:
         return self._goals
 
     def _computing(self, block: sm.Metric | sm.Source) -> str:
-        """The JSON of what a block contributes to another metric's value."""
+        """A digest of what a block contributes to another metric's value."""
         text = self._computed.get(id(block))
         if text is None:
-            text = self._computed[id(block)] = block.model_dump_json(exclude=DESCRIPTIVE)
+            data = block.model_dump_json(exclude=DESCRIPTIVE)
+            text = self._computed[id(block)] = content_digest(data.encode())
         return text
 
     def metric(self, name: str) -> str:
