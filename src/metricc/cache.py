@@ -9,6 +9,8 @@ libraries that shape output), so a hit gives the bytes a fresh build would:
 - resolved files: the same key -> its outline (blocks without their fields, and
   its comments) and what each block contributed to the project, valid while
   the project's source blocks are as they were (the digest stored with them);
+- block digests: a file's resolution (its text and the project's source blocks)
+  -> the digests of its blocks that output keys are made of (`backends/inputs`);
 - renders: the digest of an output's exact inputs -> the previous build's file;
 - files: a file whose bytes are unchanged is hard-linked from the previous
   build rather than written again;
