@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from lark import Token
 from lark.lexer import ContextualLexer, LexerThread, UnlessCallback
+
+T = TypeVar("T")
 
 # What one of Lark's lexers matches with: the match of its terminals' regex, and
 # the callbacks on tokens (keywords that NAME also matches, comments).
@@ -40,29 +42,21 @@ def _scanner(basic: Any) -> _Scanner:
     return (patterns[0].match if len(patterns) == 1 else first_match), basic.callback
 
 
-class _Allowed(dict[int, frozenset[str]]):
-    """Per parser state, the terminals its context allows."""
+class _PerState(dict[int, T]):
+    """A value per parser state, made from the lexer of its context on first use."""
 
-    def __init__(self, lexer: ContextualLexer) -> None:
+    def __init__(self, lexer: ContextualLexer, make: Callable[[Any], T]) -> None:
         super().__init__()
         self.lexer = lexer
+        self.make = make
 
-    def __missing__(self, state: int) -> frozenset[str]:
-        terminals = self.lexer.lexers[state].terminals  # type: ignore[attr-defined]
-        allowed = self[state] = frozenset(t.name for t in terminals)
-        return allowed
+    def __missing__(self, state: int) -> T:
+        value = self[state] = self.make(self.lexer.lexers[state])
+        return value
 
 
-class _Scanners(dict[int, _Scanner]):
-    """Per parser state, Lark's scanner for its context, made on first use."""
-
-    def __init__(self, lexer: ContextualLexer) -> None:
-        super().__init__()
-        self.lexer = lexer
-
-    def __missing__(self, state: int) -> _Scanner:
-        scanner = self[state] = _scanner(self.lexer.lexers[state])
-        return scanner
+def _terminals(basic: Any) -> frozenset[str]:
+    return frozenset(t.name for t in basic.terminals)
 
 
 class _Contexts:
@@ -88,8 +82,8 @@ class _Contexts:
             if isinstance(callback, UnlessCallback)
         }
         self.callbacks = {k: c for k, c in callbacks.items() if k not in self.keywords}
-        self.allowed = _Allowed(lexer)
-        self.scanners = _Scanners(lexer)
+        self.allowed = _PerState(lexer, _terminals)  # the terminals each state allows
+        self.scanners = _PerState(lexer, _scanner)
 
 
 @lru_cache(maxsize=1)
