@@ -34,7 +34,9 @@ def test_checks_made_from_the_queries_trees_are_those_built_alone(
     built: list[tuple[str, str]] = []
     real = sql.build_query
     monkeypatch.setattr(
-        sql, "build_query", lambda p, m, d, o=None: built.append((m, d)) or real(p, m, d, o)
+        sql,
+        "build_query",
+        lambda p, m, d, o=None, shared=None: built.append((m, d)) or real(p, m, d, o, shared),
     )
     made = sql.sql_files(reference_project, DIALECTS, also=checks_from_queries(reference_project))
     checks = {path: text for path, text in made.items() if path.startswith("alerts/")}

@@ -11,7 +11,8 @@ from sqlglot import exp
 from metricc import __version__
 from metricc.backends.inputs import inputs_of
 from metricc.backends.sql.dialects import DEFAULT_DIALECT, QUIRKS, quirks
-from metricc.backends.sql.query import QueryError, QueryOptions, build_query
+from metricc.backends.sql.printing import render
+from metricc.backends.sql.query import QueryError, QueryOptions, Shared, build_query
 from metricc.cache import BuildCache, Text, digest, rendered_together
 from metricc.model import semantic as sm
 
@@ -23,12 +24,9 @@ __all__ = [
     "QueryOptions",
     "comment",
     "metric_sql",
+    "render",
     "sql_files",
 ]
-
-
-def render(query: exp.Expr, dialect: str) -> str:
-    return query.sql(dialect=dialect, pretty=True, identify=quirks(dialect).identify, copy=False)
 
 
 # Whatever ends a line for some SQL engine or editor, with the spaces around it.
@@ -91,6 +89,7 @@ def sql_files(
     """
     jobs = [(dialect, name) for dialect in dialects for name in project.metrics]
     inputs = inputs_of(project, prepared=cache is not None)
+    shared = Shared(project)
 
     def paths(job: tuple[str, str]) -> tuple[str, ...]:
         dialect, name = job
@@ -105,7 +104,7 @@ def sql_files(
 
     def make(job: tuple[str, str]) -> list[str]:
         dialect, name = job
-        query = build_query(project, name, dialect)
+        query = build_query(project, name, dialect, shared=shared)
         if also is None or len(paths(job)) == 1:
             return [_text(project, name, dialect, query)]
         tree = query.copy() if quirks(dialect).rewrites else query

@@ -1,0 +1,88 @@
+"""Query trees to text: one sqlglot generator per dialect, and shared subtrees
+printed once.
+
+Queries share subtrees: every metric over the same sources at the same grain
+has the same `bounds` and `spine` CTEs (two fifths of printing a query), and
+a metric's alert check holds the very CTEs of its query. sqlglot prints a
+nested query on its own and then indents it where it goes, so a CTE's body
+prints to the same text wherever it stands: a body tagged `Printed` keeps the
+text of its first printing, and its copies and later printings take it.
+
+The generator's dispatch table (`_dispatch`, one per generator object) is
+sqlglot's own, not an API: where it is missing, trees print in full as
+before. tests/sql/test_printing.py compares both ways for every dialect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.generator import Generator
+
+from metricc.backends.sql.dialects import QUIRKS, quirks
+
+PRINTED = "metricc.printed"
+
+
+class Printed:
+    """The text a subtree printed to, per dialect; a deep copy of the subtree
+    shares it. Tag only a CTE's body that nothing changes once it is tagged."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+
+    def __deepcopy__(self, memo: Any) -> Printed:
+        return self
+
+
+def shares_printing(dialect: str) -> bool:
+    """Whether trees for `dialect` may be tagged: not where sqlglot rewrites a query
+    while printing it (a rewrite reaches into the CTEs, so their text depends on the
+    query around them), nor for engines metricc has no row for."""
+    return dialect in QUIRKS and not QUIRKS[dialect].rewrites
+
+
+def print_once(select: exp.Select) -> exp.Select:
+    """Tag a CTE body so that it is printed once (see `Printed`)."""
+    select.meta[PRINTED] = Printed()
+    return select
+
+
+def render(query: exp.Expr, dialect: str) -> str:
+    """The text of a query, as `query.sql(dialect, pretty=True)` with the dialect's
+    quoting; tagged bodies are printed once."""
+    return _generator(dialect).generate(query, copy=False)
+
+
+@cache
+def _generator(dialect: str) -> Generator:
+    """One generator per dialect (a query printed from a name made a dialect and a
+    generator each time), whose SELECTs print a tagged body once."""
+    generator = Dialect.get_or_raise(dialect).generator(
+        pretty=True, identify=quirks(dialect).identify
+    )
+    dispatch = getattr(generator, "_dispatch", None)
+    if isinstance(dispatch, dict) and exp.Select in dispatch:
+        generator._dispatch = {**dispatch, exp.Select: _once(dialect, dispatch[exp.Select])}
+    return generator
+
+
+def _once(
+    dialect: str, print_select: Callable[[Generator, exp.Select], str]
+) -> Callable[[Generator, exp.Select], str]:
+    def select(generator: Generator, node: exp.Select) -> str:
+        printed: Printed | None = node.meta_get(PRINTED)
+        if printed is None:
+            return print_select(generator, node)
+        text = printed.texts.get(dialect)
+        if text is None:
+            text = printed.texts[dialect] = print_select(generator, node)
+        return text
+
+    return select

@@ -1,0 +1,88 @@
+"""Shared subtrees printed once give, byte for byte, what sqlglot prints of each tree."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.generator import Generator
+
+import metricc.backends.sql as sql_backend
+from metricc.backends.alerts import checks_from_queries
+from metricc.backends.sql import printing, render, sql_files
+from metricc.backends.sql.dialects import QUIRKS, quirks
+from metricc.backends.sql.query import Shared, build_query
+from metricc.model.semantic import Project
+from metricc.pipeline import check_project
+from tests.syntax.test_parallel_parse import _synthetic
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """Every metric kind, many metrics over the same sources and grains, thresholds."""
+    folder = tmp_path_factory.mktemp("synthetic") / "p"
+    _synthetic().write_project(folder, 150, files=2)  # type: ignore[attr-defined]
+    project = check_project(folder).project
+    assert project is not None
+    return project
+
+
+def _plain(dialect: str) -> Generator:
+    return Dialect.get_or_raise(dialect).generator(pretty=True, identify=quirks(dialect).identify)
+
+
+@pytest.mark.parametrize("dialect", sorted(QUIRKS))
+def test_queries_and_checks_print_as_when_each_tree_is_printed_whole(
+    synthetic: Project, dialect: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = sql_files(synthetic, [dialect], also=checks_from_queries(synthetic))
+    assert any(path.startswith("alerts/") for path in shared)  # checks printed from queries
+    with monkeypatch.context() as patch:
+        patch.setattr(printing, "_generator", _plain)
+        patch.setattr(sql_backend, "Shared", lambda project: None)
+        alone = sql_files(synthetic, [dialect], also=checks_from_queries(synthetic))
+    assert shared == alone
+
+
+def _starts(project: Project, metric: str, dialect: str, shared: Shared) -> list[object]:
+    query = build_query(project, metric, dialect, shared=shared)
+    bodies = [cte.this for cte in query.args["with_"].expressions[:2]]
+    return [query, *(body.meta_get(printing.PRINTED) for body in bodies)]
+
+
+def test_queries_over_the_same_sources_and_grain_share_their_start(synthetic: Project) -> None:
+    first, second = [
+        name
+        for name, metric in synthetic.metrics.items()
+        if synthetic.metric_sources(name) == ("events",) and metric.grain == "week"
+    ][:2]
+    shared = Shared(synthetic)
+    query, bounds, spine = _starts(synthetic, first, "duckdb", shared)
+    again, *printed = _starts(synthetic, second, "duckdb", shared)
+    assert isinstance(bounds, printing.Printed) and printed == [bounds, spine]
+    text = render(query, "duckdb")  # type: ignore[arg-type]
+    kept = [textwrap.indent(p.texts["duckdb"], "  ") for p in (bounds, spine)]  # type: ignore[union-attr]
+    assert all(body in text for body in kept)  # printed once, as the query holds it
+    assert all(body in render(again, "duckdb") for body in kept)  # type: ignore[arg-type]
+
+
+def test_no_tree_is_tagged_where_sqlglot_rewrites_it_while_printing(synthetic: Project) -> None:
+    rewriting = [d for d, q in QUIRKS.items() if q.rewrites]
+    assert rewriting
+    name = next(iter(synthetic.metrics))
+    for dialect in [*rewriting, "tsql"]:
+        _, *printed = _starts(synthetic, name, dialect, Shared(synthetic))
+        assert printed == [None, None]
+
+
+def test_a_project_s_shared_parts_serve_no_other(
+    synthetic: Project, reference_project: Project
+) -> None:
+    with pytest.raises(AssertionError, match="another project"):
+        build_query(
+            reference_project,
+            next(iter(reference_project.metrics)),
+            "duckdb",
+            shared=Shared(synthetic),
+        )
