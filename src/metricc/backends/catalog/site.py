@@ -114,6 +114,7 @@ def site_files(
     rel = content.relations(project)
     inputs = inputs_of(project, prepared=cache is not None)
     links: dict[str, dict[str, str]] = {}
+    stars = set(content.north_stars(project))
 
     def page_links(root: str) -> dict[str, str]:
         if root not in links:
@@ -141,8 +142,8 @@ def site_files(
         """The SVG graph of a page."""
         shown = focus(path)
         if shown is None:
-            return svg.graph(project, page_links(""))
-        return svg.graph(project, page_links("../"), shown) if shown else ""
+            return svg.graph(project, page_links(""), stars)
+        return svg.graph(project, page_links("../"), stars, shown) if shown else ""
 
     def graph_key(path: str) -> str:
         """What a page's graph is drawn from: its metrics and every goal."""

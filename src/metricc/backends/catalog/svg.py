@@ -8,6 +8,7 @@ an image in markdown and on the site). Every label is escaped.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from html import escape
 
 from metricc.model import semantic as sm
@@ -19,8 +20,14 @@ def _wrap(text: str, width: int = 26) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def graph(project: sm.Project, link: dict[str, str], focus: set[str] | None = None) -> str:
-    """Goals and metrics with their links; `link` maps 'kind:name' to the page URL."""
+def graph(
+    project: sm.Project,
+    link: dict[str, str],
+    stars: Collection[str],
+    focus: set[str] | None = None,
+) -> str:
+    """Goals and metrics with their links; `link` maps 'kind:name' to the page URL,
+    `stars` holds the goals' north-star metrics (worked out once for every page)."""
     # Only what is drawn is looked at, so a page's small graph costs nothing per project size.
     if focus is None:
         metrics = list(project.metrics.values())
@@ -39,7 +46,6 @@ def graph(project: sm.Project, link: dict[str, str], focus: set[str] | None = No
     layers: list[list[tuple[str, str]]] = []
     for level in sorted({depth[g.name] for g in goals}):
         layers.append([("goal", g.name) for g in goals if depth[g.name] == level])
-    stars = {g.north_star for g in project.goals.values() if g.north_star}
     lagging = [("metric", m.name) for m in metrics if m.indicator != "leading"]
     leading = [("metric", m.name) for m in metrics if m.indicator == "leading"]
     for group in (lagging, leading):
