@@ -182,10 +182,12 @@ class QueryBuilder:
             )
             query = query.join(join_on(ref(part.name), condition, side="LEFT"), copy=False)
         query = query.order_by(*(col(k, grid) for k in ["period", *self.dims]), copy=False)
-        for name, cte in self.ctes.items():
+        for cte in self.ctes.values():
             if self.shared is not None and cte.meta_get(PRINTED) is None:
                 self._printed_once(cte)  # its alert check prints it again
-            query = query.with_(cte_name(name), as_=cte, copy=False)
+        # One WITH built whole: `with_` per CTE took twice as long.
+        ctes = [exp.CTE(this=cte, alias=cte_name(name)) for name, cte in self.ctes.items()]
+        query.set("with_", exp.With(expressions=ctes))
         return query
 
     def _start(self, sources: list[sm.Source]) -> tuple[exp.Select, exp.Select]:
