@@ -98,9 +98,9 @@ def test_a_title_edit_rebuilds_only_that_metric_s_query(
     built: list[str] = []
     real = sql.build_query
 
-    def counting(project: Any, metric: str, dialect: str, options: Any = None) -> Any:
+    def counting(project: Any, metric: str, dialect: str, *args: Any, **kwargs: Any) -> Any:
         built.append(metric)
-        return real(project, metric, dialect, options)
+        return real(project, metric, dialect, *args, **kwargs)
 
     monkeypatch.setattr(sql, "build_query", counting)
     edit(project / "engagement.metric", '"Daily active users"', '"Daily actives"')
