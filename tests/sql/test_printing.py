@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.generator import Generator
 
@@ -86,3 +87,24 @@ def test_a_project_s_shared_parts_serve_no_other(
             "duckdb",
             shared=Shared(synthetic),
         )
+
+
+def _names() -> exp.Select:
+    """Names whose quoting differs: case, reserved words, digits, quotes, functions."""
+    columns = [
+        exp.column("UserId", "Events"),
+        exp.column("order", "select"),
+        exp.column("1st", "t"),
+        exp.column('say "hi"', "t", quoted=True),
+        exp.column("plain", "t", quoted=True),
+        exp.Anonymous(this="My_Func", expressions=[exp.column("x")]),
+        exp.Anonymous(this=exp.to_identifier("Quoted_Func", quoted=True), expressions=[]),
+    ]
+    return exp.select(*columns, copy=False).from_(exp.to_table("Schema.Events"), copy=False)
+
+
+@pytest.mark.parametrize("dialect", sorted(QUIRKS))
+def test_names_printed_once_are_quoted_as_sqlglot_quotes_them(dialect: str) -> None:
+    expected = _plain(dialect).generate(_names(), copy=False)
+    assert render(_names(), dialect) == expected
+    assert render(_names(), dialect) == expected  # the second time from what was kept
