@@ -82,6 +82,20 @@ def test_a_day_is_a_date_cast(dialect: str) -> None:
     assert truncate(dialect, TS, "day").sql(dialect=dialect) == "CAST(t AS DATE)"
 
 
+@pytest.mark.parametrize("grain", ["week", "month", "quarter", "year"])
+@pytest.mark.parametrize("dialect", sorted(QUIRKS))
+def test_a_truncation_built_as_date_trunc_prints_as_sqlglot_s_timestamp_trunc(
+    dialect: str, grain: str
+) -> None:
+    """The `trunc` quirk only picks the node quicker to print: the SQL is the same."""
+    quirk = QUIRKS[dialect]
+    unit = quirk.week_unit if grain == "week" else grain.upper()
+    theirs = exp.TimestampTrunc(this=TS.copy(), unit=exp.var(unit))
+    ours = truncate(dialect, TS.copy(), grain)
+    assert isinstance(ours.this, exp.DateTrunc if quirk.trunc == "date_trunc" else type(theirs))
+    assert ours.sql(dialect=dialect) == f"CAST({theirs.sql(dialect=dialect)} AS DATE)"
+
+
 def test_spines_in_the_select_list_only_where_executed() -> None:
     """A set-returning select list is engine-specific: only engines we run get one."""
     in_select = {d for d, q in QUIRKS.items() if q.spine == "select"}

@@ -37,6 +37,10 @@ class Quirks:
     # for each engine, or DuckDB's GENERATE_SERIES cast to DATE[] built directly (what
     # sqlglot makes of the former, parsing the type `ARRAY<DATE>` for every query).
     series: Literal["date_array", "generate_series"] = "date_array"
+    # The node a period's truncation is built as: sqlglot's TimestampTrunc, or a
+    # DateTrunc where the engine spells both alike (DuckDB's printer builds a new
+    # DATE_TRUNC call for every TimestampTrunc: 0.1 ms against 0.03).
+    trunc: Literal["timestamp_trunc", "date_trunc"] = "timestamp_trunc"
     # Whether sqlglot rewrites the tree it prints (the date series, for engines
     # without GENERATE_DATE_ARRAY): a tree printed once cannot be printed again.
     rewrites: bool = False
@@ -52,15 +56,22 @@ QUIRKS: dict[str, Quirks] = {
         percentile="quantile_cont",
         spine="select",
         series="generate_series",
+        trunc="date_trunc",
         executed=True,
         note="the embedded default; every reference metric is checked here",
     ),
-    "postgres": Quirks(spine="select", executed=True, note="executed against a real server in CI"),
+    "postgres": Quirks(
+        spine="select",
+        trunc="date_trunc",
+        executed=True,
+        note="executed against a real server in CI",
+    ),
     "spark": Quirks(
         percentile="spark", executed=True, note="executed with a local pyspark session in CI"
     ),
     "snowflake": Quirks(
         calendar_step=True,
+        trunc="date_trunc",
         rewrites=True,
         note="weeks start on Monday with the default WEEK_START = 0",
     ),
@@ -70,8 +81,10 @@ QUIRKS: dict[str, Quirks] = {
         epoch="unix_seconds",
         note="PERCENTILE_CONT is analytic-only: percentiles use APPROX_QUANTILES",
     ),
-    "trino": Quirks(percentile="approx", note="no exact percentile: approx_percentile"),
-    "redshift": Quirks(rewrites=True, note="percentile_cont as an aggregate"),
+    "trino": Quirks(
+        percentile="approx", trunc="date_trunc", note="no exact percentile: approx_percentile"
+    ),
+    "redshift": Quirks(trunc="date_trunc", rewrites=True, note="percentile_cont as an aggregate"),
 }
 
 DEFAULT_DIALECT = "duckdb"
@@ -134,5 +147,9 @@ def truncate(dialect: str, value: exp.Expr, grain: str) -> exp.Expr:
     """
     if grain == "day":
         return cast(value, "date")
-    unit = quirks(dialect).week_unit if grain == "week" else grain.upper()
+    quirk = quirks(dialect)
+    unit = quirk.week_unit if grain == "week" else grain.upper()
+    if quirk.trunc == "date_trunc":
+        trunc = exp.DateTrunc(this=value, unit=exp.Literal.string(unit))  # type: ignore[no-untyped-call]
+        return cast(trunc, "date")
     return cast(exp.TimestampTrunc(this=value, unit=exp.var(unit)), "date")
