@@ -12,7 +12,7 @@ from sqlglot.generator import Generator
 import metricc.backends.sql as sql_backend
 from metricc.backends.alerts import checks_from_queries
 from metricc.backends.sql import printing, render, sql_files
-from metricc.backends.sql.dialects import QUIRKS, quirks
+from metricc.backends.sql.dialects import QUIRKS, cast, quirks
 from metricc.backends.sql.query import Shared, build_query
 from metricc.model.semantic import Project
 from metricc.pipeline import check_project
@@ -90,8 +90,12 @@ def test_a_project_s_shared_parts_serve_no_other(
 
 
 def _names() -> exp.Select:
-    """Names whose quoting differs: case, reserved words, digits, quotes, functions."""
+    """Names whose quoting differs (case, reserved words, digits, quotes, functions),
+    and types as casts, parameters and element types print them."""
+    plain = ["date", "double", "timestamp", "varchar", "text", "float", "int"]
     columns = [
+        *(cast(exp.column("x"), kind) for kind in plain),
+        *(exp.cast(exp.column("x"), kind) for kind in ["decimal(10, 2)", "array<date>"]),
         exp.column("UserId", "Events"),
         exp.column("order", "select"),
         exp.column("1st", "t"),
@@ -104,7 +108,7 @@ def _names() -> exp.Select:
 
 
 @pytest.mark.parametrize("dialect", sorted(QUIRKS))
-def test_names_printed_once_are_quoted_as_sqlglot_quotes_them(dialect: str) -> None:
+def test_names_and_types_printed_once_are_as_sqlglot_prints_them(dialect: str) -> None:
     expected = _plain(dialect).generate(_names(), copy=False)
     assert render(_names(), dialect) == expected
     assert render(_names(), dialect) == expected  # the second time from what was kept
