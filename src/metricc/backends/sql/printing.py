@@ -75,47 +75,44 @@ def _generator(dialect: str) -> Generator:
             exp.Select: _once(dialect, dispatch[exp.Select])
         }
         if dialect in QUIRKS:  # engines whose generators print names as sqlglot's base does
-            mine[exp.Identifier] = _identifiers(dispatch[exp.Identifier])
-            mine[exp.DataType] = _types(dispatch[exp.DataType])
+            mine[exp.Identifier] = _kept(dispatch[exp.Identifier], _name_key)
+            mine[exp.DataType] = _kept(dispatch[exp.DataType], _type_key)
         generator._dispatch = {**dispatch, **mine}
     return generator
 
 
-def _identifiers(
-    print_identifier: Callable[[Generator, exp.Identifier], str],
-) -> Callable[[Generator, exp.Identifier], str]:
-    """Each name printed once. sqlglot decides its quotes by what it says, whether
-    it was quoted, whether it names a function and the quoting mode, in Python, for
-    each of the ~50 names of a query: a tenth of printing one."""
-    printed: dict[tuple[object, ...], str] = {}
-
-    def identifier(generator: Generator, node: exp.Identifier) -> str:
-        key = (node.this, node.quoted, isinstance(node.parent, exp.Func), generator.identify)
-        text = printed.get(key)
-        if text is None:
-            text = printed[key] = print_identifier(generator, node)
-        return text
-
-    return identifier
-
-
-def _types(
-    print_type: Callable[[Generator, exp.DataType], str],
-) -> Callable[[Generator, exp.DataType], str]:
-    """Each plain type a value is cast to (`DATE`, `DOUBLE`: no parameters, no
-    element types) printed once: ~5% of printing a query."""
+def _kept(
+    print_node: Callable[[Generator, Any], str],
+    key: Callable[[Generator, Any], object],
+) -> Callable[[Generator, Any], str]:
+    """A node's printer that prints each key's text once (a None key: every time).
+    The key is read before printing: a dialect may change the node it prints."""
     printed: dict[object, str] = {}
 
-    def datatype(generator: Generator, node: exp.DataType) -> str:
-        if len(node.args) != 1 or not isinstance(node.parent, exp.Cast):
-            return print_type(generator, node)
-        kind = node.this  # before printing: a dialect may change the node (TEXT to VARCHAR)
-        text = printed.get(kind)
+    def print_kept(generator: Generator, node: Any) -> str:
+        found = key(generator, node)
+        if found is None:
+            return print_node(generator, node)
+        text = printed.get(found)
         if text is None:
-            text = printed[kind] = print_type(generator, node)
+            text = printed[found] = print_node(generator, node)
         return text
 
-    return datatype
+    return print_kept
+
+
+def _name_key(generator: Generator, node: exp.Identifier) -> object:
+    """sqlglot decides a name's quotes by what it says, whether it was quoted, whether
+    it names a function and the quoting mode, in Python, for each of the ~50 names
+    of a query: a tenth of printing one."""
+    return (node.this, node.quoted, isinstance(node.parent, exp.Func), generator.identify)
+
+
+def _type_key(generator: Generator, node: exp.DataType) -> object:
+    """A plain type a value is cast to (`DATE`, `DOUBLE`: no parameters, no element
+    types) prints by its kind alone (Redshift and Hive turn TEXT into VARCHAR while
+    printing it): ~5% of printing a query."""
+    return node.this if len(node.args) == 1 and isinstance(node.parent, exp.Cast) else None
 
 
 def _once(
