@@ -70,7 +70,8 @@ def _generator(dialect: str) -> Generator:
         pretty=True, identify=quirks(dialect).identify
     )
     dispatch = getattr(generator, "_dispatch", None)
-    if isinstance(dispatch, dict) and exp.Select in dispatch and exp.Identifier in dispatch:
+    handled = (exp.Select, exp.Identifier, exp.DataType)
+    if isinstance(dispatch, dict) and all(kind in dispatch for kind in handled):
         mine: dict[type[exp.Expr], Callable[..., str]] = {
             exp.Select: _once(dialect, dispatch[exp.Select])
         }
