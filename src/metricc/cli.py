@@ -367,11 +367,12 @@ def compile_(
         cache.keep_outcome(inputs, (diagnostics, counts))
     from metricc.progress import progress_bar
 
-    def outputs() -> Iterator[Mapping[str, Text]]:
-        """The build in parts, so each can be written and let go before the next."""
+    def outputs(*manifest: Mapping[str, Text]) -> Iterator[Mapping[str, Text]]:
+        """The build in parts, so each can be written and let go before the next
+        (the manifest as given, if it was made already)."""
         project = compilation.project
         assert project is not None
-        yield manifest_files(project)
+        yield from manifest or [manifest_files(project)]
         with progress_bar("compiling") as progress:
             # Each watched metric's alert check is made from its query's tree.
             sql = sql_files(project, chosen, progress, cache, checks_from_queries(project))
@@ -400,10 +401,16 @@ def compile_(
             fail(f"{target} is out of date: run `metricc compile` and commit the result")
         click.echo(f"{target}/ is up to date ({len(files)} files).")
         return
+    project = compilation.project
+    made: list[Mapping[str, Text]] = []
     with BuildFolder(target, cache) as build:
-        # Every block's digests (what the outputs' keys are made of), for the next build.
-        build.add(inputs_of(compilation.project).prepare(cache, compilation.resolutions))
-        for part in outputs():
+        # Every block's digests (what the outputs' keys are made of, kept for the next
+        # build), made by the workers while this process makes the manifest.
+        digests = inputs_of(project).prepare(
+            cache, compilation.resolutions, meanwhile=lambda: made.append(manifest_files(project))
+        )
+        build.add(digests)
+        for part in outputs(*made):
             build.add(part)
     click.echo(describe_build(counts, target, build.count, build.reused))
 

@@ -46,17 +46,22 @@ def parallel_map(
     items: Sequence[T],
     progress: Callable[[int, int], None] | None = None,
     parallel_from: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[R]:
     """`[function(item) for item in items]`, on every core when it pays: from
     `parallel_from` items (default PARALLEL_FROM; fewer where each is costly), sent
-    to the workers in chunks."""
+    to the workers in chunks. `meanwhile` is work of this process's own, done
+    while the workers go (before any item, where there are none)."""
     # Sixteen chunks per core: items differ in cost (a Snowflake query costs four
     # DuckDB ones), and with four per core one core idled while the other
     # finished the last, costliest chunk (SQL for seven dialects: ~10% longer).
     size = max(25, len(items) // (cores() * 16))
     out: list[R] = []
     worth_it = len(items) >= (PARALLEL_FROM if parallel_from is None else parallel_from)
-    for result in parallel_results(function, items, worth_it, size):
+    results = parallel_results(function, items, worth_it, size)
+    if meanwhile is not None:
+        meanwhile()
+    for result in results:
         out.append(result)
         if progress:
             progress(len(out), len(items))

@@ -10,7 +10,7 @@ written...), which no other metric's query or check reads.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from metricc.cache import BuildCache, Reuse, content_digest, entry_path
 from metricc.model import semantic as sm
@@ -56,7 +56,10 @@ class Inputs:
         self._prepared = False
 
     def prepare(
-        self, cache: BuildCache | None = None, resolutions: Mapping[str, str] | None = None
+        self,
+        cache: BuildCache | None = None,
+        resolutions: Mapping[str, str] | None = None,
+        meanwhile: Callable[[], None] | None = None,
     ) -> dict[str, bytes | Reuse]:
         """Every block's digests and every metric's, made once (on every core when many).
 
@@ -69,6 +72,7 @@ class Inputs:
         digests the previous build stored under them are taken as they are
         (dumping 10,000 metrics' JSON again took 0.6 s of a one-edit compile).
         Returns the entries to store for the next build, one per file.
+        `meanwhile` is the caller's work, done while the workers make the digests.
         """
         if self._prepared:
             return {}
@@ -88,7 +92,9 @@ class Inputs:
         # Workers get positions, not blocks: a block sent to them would be a copy,
         # and the memo is keyed by identity (the fork's blocks are this process's,
         # with the digests taken above).
-        made = parallel_map(lambda i: self._digests(blocks[i]), range(len(blocks)))
+        made = parallel_map(
+            lambda i: self._digests(blocks[i]), range(len(blocks)), meanwhile=meanwhile
+        )
         for block, (whole, computing, closure) in zip(blocks, made, strict=True):
             self._whole[id(block)] = whole
             if computing:
