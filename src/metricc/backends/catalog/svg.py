@@ -8,12 +8,17 @@ an image in markdown and on the site). Every label is escaped.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Collection
-from html import escape
+from functools import cache
 
 from metricc.model import semantic as sm
 
 NODE_W, NODE_H, GAP_X, GAP_Y, PER_ROW = 190, 40, 24, 70, 7
+
+# Labels, names and links repeat from page to page (a metric is drawn on each of
+# its neighbours' pages): each is escaped once (html.escape is five replaces).
+escape = cache(html.escape)
 
 
 def _wrap(text: str, width: int = 26) -> str:
