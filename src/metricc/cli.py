@@ -361,18 +361,17 @@ def compile_(
     _report_findings(diagnostics, compilation.sources, fmt)
     if compilation.failed or compilation.project is None:
         fail(f"nothing written: fix the errors above ({target} is unchanged)")
-    counts = project_counts(compilation.project)
+    project = compilation.project
+    counts = project_counts(project)
     if settled:  # keyed by the very texts compiled, not by a second reading
         inputs = _build_inputs(ctx, path, target, chosen, compilation.sources.values())
         cache.keep_outcome(inputs, (diagnostics, counts))
     from metricc.progress import progress_bar
 
-    def outputs(*manifest: Mapping[str, Text]) -> Iterator[Mapping[str, Text]]:
+    def outputs(manifest: Mapping[str, Text] | None = None) -> Iterator[Mapping[str, Text]]:
         """The build in parts, so each can be written and let go before the next
         (the manifest as given, if it was made already)."""
-        project = compilation.project
-        assert project is not None
-        yield from manifest or [manifest_files(project)]
+        yield manifest_files(project) if manifest is None else manifest
         with progress_bar("compiling") as progress:
             # Each watched metric's alert check is made from its query's tree.
             sql = sql_files(project, chosen, progress, cache, checks_from_queries(project))
@@ -401,7 +400,6 @@ def compile_(
             fail(f"{target} is out of date: run `metricc compile` and commit the result")
         click.echo(f"{target}/ is up to date ({len(files)} files).")
         return
-    project = compilation.project
     made: list[Mapping[str, Text]] = []
     with BuildFolder(target, cache) as build:
         # Every block's digests (what the outputs' keys are made of, kept for the next
@@ -410,7 +408,8 @@ def compile_(
             cache, compilation.resolutions, meanwhile=lambda: made.append(manifest_files(project))
         )
         build.add(digests)
-        for part in outputs(*made):
+        (manifest,) = made
+        for part in outputs(manifest):
             build.add(part)
     click.echo(describe_build(counts, target, build.count, build.reused))
 

@@ -293,6 +293,17 @@ def test_digests_made_up_front_on_every_core_are_those_made_on_demand(
         assert prepared._closures[name] == lazy.metric(name)
 
 
+def test_the_caller_s_work_is_done_once_however_often_digests_are_asked_for(
+    reference_project: Any,
+) -> None:
+    from metricc.backends.inputs import Inputs
+
+    inputs, done = Inputs(reference_project), []
+    inputs.prepare(meanwhile=lambda: done.append("first"))
+    assert inputs.prepare(meanwhile=lambda: done.append("again")) == {}
+    assert done == ["first", "again"]
+
+
 @pytest.mark.parametrize(
     ("change", "recomputed"),
     [

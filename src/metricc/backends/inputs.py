@@ -72,9 +72,11 @@ class Inputs:
         digests the previous build stored under them are taken as they are
         (dumping 10,000 metrics' JSON again took 0.6 s of a one-edit compile).
         Returns the entries to store for the next build, one per file.
-        `meanwhile` is the caller's work, done while the workers make the digests.
+        `meanwhile` is the caller's work, done once, while the workers make the digests.
         """
         if self._prepared:
+            if meanwhile is not None:
+                meanwhile()
             return {}
         self._prepared = True
         p = self.project
