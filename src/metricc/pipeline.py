@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from metricc.cache import BuildCache, digest
 from metricc.diagnostics import Diagnostic, has_errors
 from metricc.loader import display_path, load_sources
 from metricc.model import ast
@@ -28,6 +28,9 @@ from metricc.parallel import cores, parallel_results
 from metricc.resolve import Built, Unresolved, resolve, resolve_files
 from metricc.span import SourceFile
 from metricc.syntax.parser import parse_source
+
+if TYPE_CHECKING:  # a compile imports the cache; a lint, which has none, starts without it
+    from metricc.cache import BuildCache
 
 # From this much text to parse, files go to worker processes too (each returns its
 # tree pickled, which is also its cache entry); below it, forking costs more than it
@@ -123,6 +126,8 @@ def check_project(root: Path, cache: BuildCache | None = None) -> Compilation:
 
 def _key(source: SourceFile) -> str:
     """A file's key in the cache: its path and text (its tree and resolution are kept under it)."""
+    from metricc.cache import digest
+
     return digest("parse", source.path, source.text)
 
 
@@ -157,6 +162,8 @@ def _check_with(result: Compilation, root: Path, cache: BuildCache) -> None:
     """`check_project` with a cache: the edited files are parsed (by workers when
     large) while the others' resolutions are loaded; the files whose resolution
     is missing or made under other source blocks are resolved afresh."""
+    from metricc.cache import digest
+
     readable = _read_into(result, root)
     if not result.sources:
         return
@@ -224,6 +231,8 @@ def _context(files: list[ast.File], sources: dict[str, SourceFile]) -> str:
     """What resolving one block may read of other blocks: every source block as written,
     where it is (a measure reads its source's kind and entities; references
     between blocks are checked across the project on every compile)."""
+    from metricc.cache import digest
+
     parts = []
     for file in files:
         text = sources[file.path].text
