@@ -3,8 +3,9 @@ they do not use.
 
 A pre-commit hook runs lint on every commit, so its start-up is most of its
 time; a compile with nothing to do is all start-up. (asyncio came with pydantic
-until typing_extensions 4.16; tomllib is for a project with a config file.) This checks behaviour (what
-is imported and built), not speed; the figures are in bench/README.md.
+until typing_extensions 4.16; tomllib is for a project with a config file.)
+This checks behaviour (what is imported and built), not speed; the figures are
+in bench/README.md.
 """
 
 from __future__ import annotations

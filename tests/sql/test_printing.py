@@ -66,6 +66,12 @@ def test_queries_over_the_same_sources_and_grain_share_their_start(synthetic: Pr
     kept = [textwrap.indent(p.texts["duckdb"], "  ") for p in (bounds, spine)]  # type: ignore[union-attr]
     assert all(body in text for body in kept)  # printed once, as the query holds it
     assert all(body in render(again, "duckdb") for body in kept)  # type: ignore[arg-type]
+    held = [_bodies(q) for q in (query, again)]  # type: ignore[arg-type]
+    assert all(a is b for a, b in zip(*held, strict=True))  # the very bodies, not copies
+
+
+def _bodies(query: exp.Select) -> list[exp.Expr]:
+    return [cte.this for cte in query.args["with_"].expressions[:2]]
 
 
 def test_no_tree_is_tagged_where_sqlglot_rewrites_it_while_printing(synthetic: Project) -> None:
@@ -73,8 +79,12 @@ def test_no_tree_is_tagged_where_sqlglot_rewrites_it_while_printing(synthetic: P
     assert rewriting
     name = next(iter(synthetic.metrics))
     for dialect in [*rewriting, "tsql"]:
-        _, *printed = _starts(synthetic, name, dialect, Shared(synthetic))
+        shared = Shared(synthetic)
+        query, *printed = _starts(synthetic, name, dialect, shared)
         assert printed == [None, None]
+        again = build_query(synthetic, name, dialect, shared=shared)  # printing may change it
+        held = [_bodies(q) for q in (query, again)]  # type: ignore[arg-type]
+        assert all(a is not b and a == b for a, b in zip(*held, strict=True))
 
 
 def test_a_project_s_shared_parts_serve_no_other(

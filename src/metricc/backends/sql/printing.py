@@ -6,7 +6,8 @@ has the same `bounds` and `spine` CTEs (two fifths of printing a query), and
 a metric's alert check holds the very CTEs of its query. sqlglot prints a
 nested query on its own and then indents it where it goes, so a CTE's body
 prints to the same text wherever it stands: a body tagged `Printed` keeps the
-text of its first printing, and its copies and later printings take it.
+text of its first printing, and its later printings (in any query that holds
+it, or a copy of it) take it.
 
 The generator's dispatch table (`_dispatch`, one per generator object) is
 sqlglot's own, not an API: where it is missing, trees print in full as

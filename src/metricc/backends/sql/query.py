@@ -103,7 +103,7 @@ def _date(value: date) -> exp.Expr:
 class Shared:
     """What the queries of one project have in common: the `bounds` and `spine` of
     each set of sources and grain (a fifth of building a query, two fifths of
-    printing it), built once, copied into each query and printed once.
+    printing it), built once, held by each query and printed once.
 
     `sql_files` makes one for all of a project's queries; forked workers each
     fill their own.
@@ -191,8 +191,11 @@ class QueryBuilder:
         return query
 
     def _start(self, sources: list[sm.Source]) -> tuple[exp.Select, exp.Select]:
-        """The `bounds` and `spine` CTEs: copies of those of the other queries over
-        the same sources and grain, where they are shared."""
+        """The `bounds` and `spine` CTEs, where they are shared: the very bodies of the
+        other queries over the same sources and grain (a tagged body is never changed
+        and prints from its kept text, as an alert check holds its query's CTEs; a copy
+        for each query was a tenth of building them), or copies where printing
+        rewrites a tree."""
         if self.shared is None:
             return self._bounds(sources, self.grain), self._spine("bounds", self.grain)
         key = (self.dialect, self.options, self.grain, *(s.name for s in sources))
@@ -202,7 +205,7 @@ class QueryBuilder:
                 self._printed_once(self._bounds(sources, self.grain)),
                 self._printed_once(self._spine("bounds", self.grain)),
             )
-        return made[0].copy(), made[1].copy()
+        return made if shares_printing(self.dialect) else (made[0].copy(), made[1].copy())
 
     def _printed_once(self, select: exp.Select) -> exp.Select:
         return print_once(select) if shares_printing(self.dialect) else select
