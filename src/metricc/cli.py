@@ -341,6 +341,13 @@ def compile_(
     # build (a build is never made with an unknown one, so no up-to-date build has one).
     chosen = list(dict.fromkeys(dialects or config.dialects))
     target = out if out is not None else config.resolve_path(config.out)
+    if not check_only:  # checked before anything is read: a refused build costs nothing
+        from metricc.output import refusal
+
+        keep = {"the project": _project_path(ctx, path), "the working folder": Path.cwd()}
+        reason = refusal(target, keep)
+        if reason:
+            raise click.UsageError(f"cannot build into {target}: {reason}")
     cache = BuildCache(None if no_cache or not target.is_dir() else target)
     # A warehouse's rows are an input no digest covers: with one, every compile builds.
     settled = not check_only and not (db or config.warehouse)
@@ -392,6 +399,8 @@ def compile_(
         yield site_files(project, catalog, cache)
 
     if check_only:
+        if not target.is_dir():
+            fail(f"{target} is not a build folder: run `metricc compile` and commit the result")
         files = {name: text for part in outputs() for name, text in part.items()}
         stale = _stale_files(target, files)
         for line in stale:
@@ -401,16 +410,21 @@ def compile_(
         click.echo(f"{target}/ is up to date ({len(files)} files).")
         return
     made: list[Mapping[str, Text]] = []
-    with BuildFolder(target, cache) as build:
-        # Every block's digests (what the outputs' keys are made of, kept for the next
-        # build), made by the workers while this process makes the manifest.
-        digests = inputs_of(project).prepare(
-            cache, compilation.resolutions, meanwhile=lambda: made.append(manifest_files(project))
-        )
-        build.add(digests)
-        (manifest,) = made
-        for part in outputs(manifest):
-            build.add(part)
+    try:
+        with BuildFolder(target, cache) as build:
+            # Every block's digests (what the outputs' keys are made of, kept for the
+            # next build), made by the workers while this process makes the manifest.
+            digests = inputs_of(project).prepare(
+                cache,
+                compilation.resolutions,
+                meanwhile=lambda: made.append(manifest_files(project)),
+            )
+            build.add(digests)
+            (manifest,) = made
+            for part in outputs(manifest):
+                build.add(part)
+    except OSError as error:  # the folder cannot be made or a file not written there
+        fail(f"cannot write the build into {target}: {error} (nothing was changed)")
     click.echo(describe_build(counts, target, build.count, build.reused))
 
 

@@ -77,6 +77,26 @@ def remove_tree(top: Path) -> None:
         shutil.rmtree(top, ignore_errors=True)
 
 
+def refusal(out: Path, keep: Mapping[str, Path]) -> str | None:
+    """Why a build may not replace `out`, if it may not. A build replaces the whole
+    folder, so the folder must hold nothing metricc did not write: neither the
+    folders in `keep` (by what they are) nor files of a folder no build wrote."""
+    folder = out.resolve()
+    for what, path in keep.items():
+        held = path.resolve()
+        if folder == held or folder in held.parents:
+            return f"it holds {what} ({path}), which a build would replace"
+    if folder.is_dir():
+        if not (folder / INDEX).is_file() and any(folder.iterdir()):
+            return (
+                "it is not empty and no metricc build wrote it; a build replaces the whole "
+                "folder, so its files would be lost: choose a new or empty folder"
+            )
+    elif folder.exists():
+        return "it is a file, not a folder"
+    return None
+
+
 class BuildFolder:
     """A build written file by file into a staging folder beside `out`.
 
@@ -182,19 +202,21 @@ class BuildFolder:
         if error is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             return
+        old = None
         try:
-            old = None
             if self.out.exists():
                 old = self.out.with_name(f".{self.out.name}.old")
                 if old.exists():
                     shutil.rmtree(old)
                 self.out.rename(old)
             self.staging.rename(self.out)
-            if old is not None:
-                remove_tree(old)
         except BaseException:
+            if old is not None and not self.out.exists():
+                old.rename(self.out)  # the previous build back where it was
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
+        if old is not None:
+            remove_tree(old)
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

@@ -155,6 +155,52 @@ def test_failed_compile_leaves_previous_build(project: Path) -> None:
     assert [p.name for p in project.iterdir() if p.name.startswith(".build")] == []
 
 
+@pytest.mark.parametrize(
+    ("out", "says"),
+    [
+        ("metrics", "it holds the project (metrics)"),
+        (".", "it holds the project (metrics)"),
+        ("..", "it holds the project (metrics)"),
+        ("notes", "it is not empty and no metricc build wrote it"),
+    ],
+)
+def test_a_build_never_replaces_a_folder_it_did_not_write(
+    project: Path, out: str, says: str
+) -> None:
+    """A build replaces its whole folder: the project, the working folder or anyone's
+    files there would be lost. Refused as a usage error, before anything is read."""
+    (project / "notes").mkdir()
+    (project / "notes" / "mine.txt").write_text("kept")
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    code, output = run("compile", "--out", out)
+    assert code == 2 and f"cannot build into {out}: {says}" in output
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+
+
+def test_a_build_goes_into_an_empty_folder_or_its_own(project: Path) -> None:
+    (project / "empty").mkdir()
+    assert run("compile", "--out", "empty")[0] == 0
+    assert run("compile", "--out", "empty", "--no-cache")[0] == 0  # a folder a build wrote
+    assert (project / "empty" / "manifest.json").is_file()
+
+
+@pytest.mark.parametrize("out", ["a-file/build", "a-file/deeper/build"])
+def test_a_build_folder_that_cannot_be_made_is_an_error_not_a_traceback(
+    project: Path, out: str
+) -> None:
+    (project / "a-file").write_text("not a folder")
+    code, output = run("compile", "--out", out)
+    assert code == 1
+    assert output.startswith(f"error: cannot write the build into {out}: ")
+    assert "(nothing was changed)" in output
+    assert sorted(p.name for p in project.iterdir()) == ["a-file", "metrics"]
+
+
+def test_compile_check_without_a_build_folder_says_so(project: Path) -> None:
+    code, output = run("compile", "--check", "--out", "nowhere")
+    assert code == 1 and "nowhere is not a build folder" in output
+
+
 def test_missing_project_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, output = run("lint", "nowhere")
