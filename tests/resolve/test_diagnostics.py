@@ -110,6 +110,7 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
         [("MC112", 4, 40)],
     ),
     ("invalid-name", 'team Growth_Team {\n  title: "G"\n}\n', [("MC113", 1, 6)]),
+    ("name-too-long", f'team {"t" * 51} {{\n  title: "G"\n}}\n', [("MC113", 1, 6)]),
     ("unknown-field", 'team t {\n  titel: "T"\n}\n', [("MC201", 2, 3)]),
     ("field-of-another-kind", "team t {\n  grain: day\n}\n", [("MC201", 2, 3)]),
     (

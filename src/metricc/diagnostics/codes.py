@@ -54,7 +54,9 @@ _TABLE = [
     Code("MC110", "reference-cycle", E, "formulas, goal parents or leads links that form a cycle"),
     Code("MC111", "unknown-function", E, "a function the language does not know"),
     Code("MC112", "unqualified-column", E, "a column in a measure without its source"),
-    Code("MC113", "invalid-name", E, "a block name outside `[a-z][a-z0-9_]*`"),
+    Code(
+        "MC113", "invalid-name", E, "a block name outside `[a-z][a-z0-9_]*`, or over 50 characters"
+    ),
     # MC2xx: fields and values
     Code("MC201", "unknown-field", E, "a field the block kind does not have"),
     Code("MC202", "missing-field", E, "a required field is missing"),

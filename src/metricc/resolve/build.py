@@ -24,6 +24,9 @@ from metricc.resolve.values import ValueReader
 from metricc.span import SourceFile, Span
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+# Names become file names and, with a suffix of up to 13 characters
+# (`__denominator`), SQL identifiers, which PostgreSQL cuts at 63 bytes.
+MAX_NAME = 50
 
 Fields = dict[str, tuple[Any, ast.FieldNode]]
 
@@ -99,6 +102,16 @@ class Builder:
                         label="names are lower case",
                         help="use lower-case letters, digits and `_`, starting with a "
                         f"letter, e.g. `{_suggest_name(block.name)}`",
+                    )
+                elif len(block.name) > MAX_NAME:
+                    self.error(
+                        "MC113",
+                        f"`{block.name[:20]}...` is too long a name ({len(block.name)} "
+                        f"characters, at most {MAX_NAME})",
+                        block.name_span,
+                        label="too long",
+                        help="a name becomes file names and SQL identifiers "
+                        "(PostgreSQL cuts those at 63 bytes): shorten it",
                     )
                 first = seen.get((block.kind, block.name))
                 if first is not None:
