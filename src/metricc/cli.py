@@ -715,6 +715,10 @@ def sample_warehouse(target: str | None, to: str | None, scale: float, seed: int
     if target and to and target != to:
         raise click.UsageError("give the target once: as TARGET or with --to")
     where = parse_target(target or to or "warehouse.duckdb")
+    if where.engine == "duckdb" and Path(where.location).is_dir():  # before minutes of work
+        raise click.BadParameter(
+            f"{where.shown} is a folder, not a DuckDB file", param_hint="TARGET"
+        )
     writers = {
         "duckdb": sample.write_duckdb,
         "postgres": sample.write_postgres,
@@ -727,6 +731,8 @@ def sample_warehouse(target: str | None, to: str | None, scale: float, seed: int
             )
     except WarehouseError as error:
         fail(str(error))
+    except OSError as error:  # a folder where the file goes, a read-only place...
+        fail(f"cannot write {where.shown}: {error}")
     total = sum(counts.values())
     click.echo(
         f"Wrote {total:,} rows in {len(counts)} tables to {where.shown} (seed {seed}, "
@@ -1000,7 +1006,9 @@ INIT_FILES = {
 
 
 @main.command()
-@click.argument("directory", required=False, default=".", type=click.Path(path_type=Path))
+@click.argument(
+    "directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
 @click.option("--no-warehouse", is_flag=True, help="Skip generating the sample warehouse.")
 def init(directory: Path, no_warehouse: bool) -> None:
     """Start a metricc project in DIRECTORY (default: here).
@@ -1024,8 +1032,11 @@ def init(directory: Path, no_warehouse: bool) -> None:
         fail("refusing to overwrite: " + ", ".join(existing), 2)
     templates = resources.files("metricc").joinpath("templates", "init")
     for path, template in targets.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(templates.joinpath(template).read_text("utf-8"), encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(templates.joinpath(template).read_text("utf-8"), encoding="utf-8")
+        except OSError as error:  # a file where a folder goes, a read-only place...
+            fail(f"cannot write {path}: {error}")
         click.echo(f"created {path}")
     warehouse = directory / "warehouse.duckdb"
     if not no_warehouse and not warehouse.exists():

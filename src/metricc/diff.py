@@ -94,7 +94,10 @@ class Report:
 
 
 def _git(*args: str, cwd: Path) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    except FileNotFoundError as error:  # no git, or no such folder to run it in
+        raise DiffError(f"cannot run git in {cwd}: {error.strerror}") from error
     if result.returncode != 0:
         raise DiffError(result.stderr.strip() or f"git {' '.join(args)} failed")
     return result.stdout
@@ -104,9 +107,17 @@ def materialize(spec: str, project: Path, workdir: Path) -> Path:
     """A folder holding the project as it is at `spec` (a folder, or a git revision)."""
     if Path(spec).is_dir():
         return Path(spec)
-    top = Path(_git("rev-parse", "--show-toplevel", cwd=project.resolve()).strip())
+    if not project.is_dir():
+        raise DiffError(
+            f"`{spec}` is not a folder, and there is no project folder ({project}) "
+            "whose git history could hold it as a revision"
+        )
+    try:
+        top = Path(_git("rev-parse", "--show-toplevel", cwd=project.resolve()).strip())
+        _git("rev-parse", "--verify", f"{spec}^{{commit}}", cwd=top)
+    except DiffError as error:
+        raise DiffError(f"`{spec}` is neither a folder nor a git revision ({error})") from error
     relative = project.resolve().relative_to(top).as_posix()
-    _git("rev-parse", "--verify", f"{spec}^{{commit}}", cwd=top)
     names = _git("ls-tree", "-r", "--name-only", spec, "--", relative, cwd=top).splitlines()
     target = workdir / re.sub(r"[^\w.-]", "_", spec) / relative
     target.mkdir(parents=True, exist_ok=True)

@@ -196,6 +196,27 @@ def test_a_build_folder_that_cannot_be_made_is_an_error_not_a_traceback(
     assert sorted(p.name for p in project.iterdir()) == ["a-file", "metrics"]
 
 
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["init", "a-file"], 2, "'a-file' is a file"),
+        (["init", "a-file/sub"], 1, "error: cannot write a-file/sub/"),
+        (["sample-warehouse", "a-folder"], 2, "a-folder is a folder, not a DuckDB file"),
+        (["diff", "nowhere", "a-folder"], 2, "`nowhere` is neither a folder nor a git revision"),
+        (["diff", "a-folder", "nowhere", "--project", "none"], 2, "no project folder (none)"),
+    ],
+)
+def test_paths_that_cannot_be_used_are_errors_not_tracebacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], code: int, says: str
+) -> None:
+    monkeypatch.chdir(tmp_path)  # not in a git repository
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "metrics").mkdir()
+    found, output = run(*args)
+    assert found == code and says in output
+
+
 def test_compile_check_without_a_build_folder_says_so(project: Path) -> None:
     code, output = run("compile", "--check", "--out", "nowhere")
     assert code == 1 and "nowhere is not a build folder" in output
