@@ -127,6 +127,24 @@ def test_manifest_is_unchanged_by_formatting(
         assert path.read_text("utf-8") == (METRICS / path.name).read_text("utf-8")
 
 
+def test_a_file_saved_with_crlf_means_and_formats_as_with_lf(tmp_path: Path) -> None:
+    """Windows editors save CRLF: a triple-quoted text kept its `\\r`s and its
+    indentation, and fmt refused the file (its LF result meant something else)."""
+    for path in sorted(METRICS.glob("*.metric")):
+        text = path.read_text("utf-8")
+        for side, body in (("lf", text), ("crlf", text.replace("\n", "\r\n"))):
+            (tmp_path / side).mkdir(exist_ok=True)
+            (tmp_path / side / path.name).write_bytes(body.encode("utf-8"))
+        assert fmt(text.replace("\n", "\r\n")) == text
+    lf, crlf = (check_project(tmp_path / side) for side in ("lf", "crlf"))
+    assert lf.project is not None and crlf.project is not None and not crlf.failed
+    described = [m.description for m in lf.project.metrics.values() if m.description]
+    assert any("\n" in d for d in described)  # triple-quoted texts of several lines
+    assert [m.description for m in crlf.project.metrics.values()] == [
+        m.description for m in lf.project.metrics.values()
+    ]
+
+
 def test_comments_stay_where_they_were() -> None:
     text = (
         "# header\n\n# about the team\nteam t {  # trailing header\n"

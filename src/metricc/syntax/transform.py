@@ -50,8 +50,11 @@ def unquote(token: str) -> str:
 
 
 def dedent_text(token: str) -> str:
-    """A `\"\"\"...\"\"\"` block without its quotes, common indentation or edge blank lines."""
-    return textwrap.dedent(token[3:-3]).strip("\n").rstrip()
+    """A `\"\"\"...\"\"\"` block without its quotes, common indentation or edge blank lines.
+    Its lines end in `\\n` whatever the file's line endings: a file saved with CRLF
+    means what the same file with LF does."""
+    text = token[3:-3].replace("\r\n", "\n")
+    return textwrap.dedent(text).strip("\n").rstrip()
 
 
 class ToAst:
