@@ -899,23 +899,29 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff
         sources += found
         problems += trouble
     changed: list[str] = []
+    left: list[str] = []  # files not formatted: errors in them, or a refused result
     broken = [d for d in problems]
     for source in sources:
         if any(d.span and d.span.file == source.path for d in problems):
+            left.append(source.path)
             continue
         file, syntax = parse_source(source)
         if syntax:
             broken += syntax
+            left.append(source.path)
             continue
         formatted = format_source(source, file)
         if formatted == source.text:
             continue
         again, syntax = parse_source(SourceFile(source.path, formatted))
-        if syntax or shape(again) != shape(file):
-            fail(
-                f"refusing to format {source.path}: the result would not mean the same "
-                "(please report this as a metricc bug)"
+        if syntax or shape(again) != shape(file):  # the other files are still formatted
+            click.echo(
+                f"error: refusing to format {source.path}: the result would not mean the "
+                "same (please report this as a metricc bug)",
+                err=True,
             )
+            left.append(source.path)
+            continue
         changed.append(source.path)
         if show_diff:
             click.echo(
@@ -937,12 +943,14 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff
     verb = "would reformat" if (check_only or show_diff) else "reformatted"
     for name in changed if check_only else []:
         click.echo(f"would reformat {name}")
+    unchanged = len(sources) - len(changed) - len(left)
+    not_formatted = f", {len(left)} not formatted (see above)" if left else ""
     click.echo(
         f"{len(changed)} file{'s' if len(changed) != 1 else ''} {verb}, "
-        f"{len(sources) - len(changed)} unchanged.",
+        f"{unchanged} unchanged{not_formatted}.",
         err=True,
     )
-    sys.exit(1 if broken or (check_only and changed) else 0)
+    sys.exit(1 if broken or left or (check_only and changed) else 0)
 
 
 @main.command(name="diff")

@@ -4,8 +4,9 @@ Blocks keep their order; fields take the schema's order (labelled ones keep
 theirs), one per line, two spaces in; expressions are printed from the tree
 with the parentheses precedence needs and nothing else; literals keep the
 spelling they were written with. Comments stay where they were: a comment at
-the end of a line stays on that field's line, comments on lines of their own
-stay above the field (or block, or closing brace) that follows them.
+the end of a line stays on that field's line (when a value over several lines
+has several, the others follow it on lines of their own), comments on lines of
+their own stay above the field (or block, or closing brace) that follows them.
 """
 
 from __future__ import annotations
@@ -107,7 +108,12 @@ class Printer:
                 body += [(INDENT + line if line else "", "") for line in note.leading]
                 lines = self._field(f)
                 body += [(line, "") for line in lines[:-1]]
-                body.append((lines[-1], "  ".join(note.trailing)))
+                # A value written over several lines may end several of them with a
+                # comment: the first stays at the end of the field's line, the others
+                # follow on lines of their own (joined, they would read as one comment).
+                first, *more = note.trailing or [""]
+                body.append((lines[-1], first))
+                body += [(INDENT + comment, "") for comment in more]
             tail = notes.get(block.span.end - 1, _Notes())
             body += [(INDENT + line if line else "", "") for line in tail.leading]
             out += _aligned(body)

@@ -186,6 +186,54 @@ def test_any_scramble_of_any_file_formats_back(seed: int) -> None:
     assert formatted == original
 
 
+@pytest.mark.parametrize(
+    ("field", "formatted"),
+    [
+        (
+            "  formula: 1 # one\n    + 2 # two\n",
+            "  formula: 1 + 2  # one\n  # two\n",
+        ),
+        (
+            "  formula: (1 # one\n    + 2) # two\n    * 3 # three\n",
+            "  formula: (1 + 2) * 3  # one\n  # two\n  # three\n",
+        ),
+        (
+            "  dimensions: platform, # a\n    country # b\n",
+            "  dimensions: platform, country  # a\n  # b\n",
+        ),
+    ],
+)
+def test_a_value_over_several_lines_keeps_each_of_its_comments(field: str, formatted: str) -> None:
+    """Joined on the field's one line, two comments read back as one: fmt refused
+    such a file (and `fmt --check` could never pass)."""
+    head = 'metric m {\n  title: "M"\n  grain: week\n'
+    once = fmt(head + field + "}\n")
+    assert once == head + formatted + "}\n"
+    assert fmt(once) == once
+
+
+def test_fmt_formats_the_other_files_when_it_refuses_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import metricc.formatter as formatter
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "p" / f"{name}.metric").write_text(f'team {name} {{title: "T"}}\n')
+
+    def refuse_a(file: object) -> object:
+        """A formatting of a.metric that would not mean the same (a bug's stand-in)."""
+        return object() if getattr(file, "path", "").endswith("a.metric") else "same"
+
+    monkeypatch.setattr(formatter, "shape", refuse_a)  # fmt imports it when it runs
+    result = CliRunner().invoke(main, ["fmt", "p"])
+    assert result.exit_code == 1
+    assert "refusing to format p/a.metric" in result.output
+    assert "1 file reformatted, 0 unchanged, 1 not formatted (see above)." in result.output
+    assert (tmp_path / "p" / "b.metric").read_text() == 'team b {\n  title: "T"\n}\n'
+
+
 def test_cli_check_diff_and_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "p").mkdir()
