@@ -36,6 +36,13 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
     ("unexpected-end", 'team a {\n  title: "A"\n', [("MC005", 3, 1)]),
     ("unclosed-block", 'team a {\n  title: "A"\nteam b {\n  title: "B"\n}\n', [("MC006", 1, 1)]),
     (
+        # The block before a malformed header is kept: dropped, it made its name unknown.
+        "bad-header-after-a-block",
+        'team x {\n  title: "X"\n}\nmetric weekly-users {\n  title: "W"\n}\n'
+        'goal g {\n  title: "G"\n  owner: x\n}\n',
+        [("MC001", 4, 14)],
+    ),
+    (
         "two-syntax-errors",
         'team a {\n  title "A"\n}\nteam b {\n  title: @\n}\n',
         [("MC001", 2, 9), ("MC003", 5, 10)],

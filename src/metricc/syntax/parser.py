@@ -24,7 +24,9 @@ from metricc.syntax.transform import ToAst, token_span
 # What stops a parse at a place in the text: a syntax error, or nesting too deep.
 _STOPS = (UnexpectedInput, TooDeep)
 
-_BLOCK_START = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]+([A-Za-z_]\w*)[ \t]*\{", re.MULTILINE)
+# Where a block starts, for recovery: a kind and a name as written, valid or not
+# (`metric weekly-users {` still ends the block before it).
+_BLOCK_START = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]+([^\s{]+)[ \t]*\{", re.MULTILINE)
 _NOT_NEWLINE = re.compile(r"[^\n]")
 MAX_ERRORS_PER_FILE = 50
 
