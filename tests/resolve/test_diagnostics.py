@@ -233,6 +233,12 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
         [("MC214", 5, 17)],
     ),
     (
+        "persistence-out-of-range",  # passed lint, then overflowed the warehouse's integers
+        'metric a {\n  title: "A"\n  grain: day\n'
+        "  measure: count(events.user_id)\n  warn: < 10 for 99999999999999999999 periods\n}\n",
+        [("MC214", 5, 14)],
+    ),
+    (
         "threshold-by-date",
         'metric a {\n  title: "A"\n  grain: day\n'
         "  measure: count(events.user_id)\n  warn: < 10 by 2027-01-01\n}\n",

@@ -17,6 +17,10 @@ from metricc.resolve.schema import FieldSpec
 from metricc.resolve.suggest import did_you_mean
 from metricc.span import Span
 
+# A persistence longer than this is a typo: 10,000 days is 27 years (and a huge
+# count overflows the warehouse's integers).
+MAX_PERIODS = 10_000
+
 Named = tuple[str, Span]
 
 _SHAPES = {
@@ -331,8 +335,8 @@ class ValueReader:
                 f"write `for N periods`, not `for N {value.period_word}`",
             ),
             (
-                value.for_periods is not None and value.for_periods < 1,
-                "persistence is a whole number of periods, at least 1",
+                value.for_periods is not None and not 1 <= value.for_periods <= MAX_PERIODS,
+                f"persistence is a whole number of periods from 1 to {MAX_PERIODS:,}",
             ),
         ]
         if self._clause_errors(field, value, problems):
