@@ -239,6 +239,12 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
         [("MC214", 5, 14)],
     ),
     (
+        "window-out-of-range",  # passed lint, then overflowed the warehouse's integers
+        'metric a {\n  title: "A"\n  grain: day\n  window: 99999999999999999999d\n'
+        "  measure: count(events.user_id)\n}\n",
+        [("MC205", 4, 11)],
+    ),
+    (
         "threshold-by-date",
         'metric a {\n  title: "A"\n  grain: day\n'
         "  measure: count(events.user_id)\n  warn: < 10 by 2027-01-01\n}\n",

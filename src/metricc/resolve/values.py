@@ -20,6 +20,9 @@ from metricc.span import Span
 # A persistence longer than this is a typo: 10,000 days is 27 years (and a huge
 # count overflows the warehouse's integers).
 MAX_PERIODS = 10_000
+# Days a duration may span: longer is a typo too (`window: all` is all time), and in
+# seconds it stays within the warehouse's 32-bit integers.
+MAX_DAYS = 3650
 
 Named = tuple[str, Span]
 
@@ -217,6 +220,9 @@ class ValueReader:
         if isinstance(value, ast.ExprValue) and isinstance(value.expr, ex.Duration):
             if value.expr.amount <= 0:
                 self._range(value.span, f"`{field.key}` must be longer than zero")
+                return None
+            if value.expr.seconds > MAX_DAYS * 86400:
+                self._range(value.span, f"`{field.key}` is at most {MAX_DAYS}d (10 years)")
                 return None
             return value.expr
         self.wrong(field, spec)
