@@ -46,6 +46,7 @@ class Alert:
     threshold: str
     routing: str | None
     action: str | None
+    unit: str | None = None  # the metric's: how its values read
 
 
 @dataclass
@@ -58,6 +59,7 @@ class TargetStatus:
     projected: float | None
     status: str
     note: str
+    unit: str | None = None  # the metric's: how its values read
 
 
 @dataclass
@@ -120,6 +122,7 @@ def target_status(
         None,
         "off track",
         "",
+        metric.unit,
     )
     if not known:
         base.status, base.note = "at risk", "no data in complete periods"
@@ -176,6 +179,7 @@ def evaluate(
                             text,
                             routing(project, metric, severity),
                             metric.action,
+                            metric.unit,
                         )
                     )
         if metric.target is not None:

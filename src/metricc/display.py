@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from metricc.model.semantic import Project
+from metricc.model.text import show_value
 
 if TYPE_CHECKING:
     from metricc.check import Report
@@ -47,8 +48,9 @@ def describe_check(report: Report) -> str:
     lines.append(f"Alerts firing: {len(report.alerts)}")
     for alert in report.alerts:
         lines.append(
-            f"  {alert.severity.upper():<8} {alert.metric} = {_num(alert.value)} in "
-            f"{alert.period} ({alert.threshold}) -> {alert.routing or 'no route'}"
+            f"  {alert.severity.upper():<8} {alert.metric} = "
+            f"{show_value(alert.value, alert.unit)} in {alert.period} ({alert.threshold}) "
+            f"-> {alert.routing or 'no route'}"
         )
         if alert.action:
             lines.append(f"           action: {alert.action}")
@@ -56,8 +58,8 @@ def describe_check(report: Report) -> str:
     width = max((len(t.metric) for t in report.targets), default=0)
     for t in report.targets:
         lines.append(
-            f"  {t.status:<9} {t.metric:<{width}}  now {_num(t.current)}, target "
-            f"{t.target}, projected {_num(t.projected)}: {t.note}"
+            f"  {t.status:<9} {t.metric:<{width}}  now {show_value(t.current, t.unit)}, target "
+            f"{t.target}, projected {show_value(t.projected, t.unit)}: {t.note}"
         )
     lines += ["", "SLOs:"]
     for slo in report.slos:

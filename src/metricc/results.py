@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from metricc.model import semantic as sm
+from metricc.model.text import show_value
 
 Z95 = 1.959963984540054
 
@@ -54,21 +55,6 @@ def records(
             record["low_sample"] = den is None or den < metric.min_sample
         out.append(record)
     return out
-
-
-def show_value(value: Any, unit: str | None) -> str:
-    """A number as people read it in this unit: 43.2%, $1,234.56, 12,345."""
-    if value is None:
-        return "—"
-    if not isinstance(value, int | float):
-        return str(value)
-    if unit == "percent":
-        return f"{value * 100:.1f}%"
-    if unit == "usd":
-        return f"${value:,.2f}"
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
-    return f"{value:,.2f}" if abs(value) >= 100 else f"{value:,.4g}"
 
 
 def to_json(items: list[dict[str, Any]]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -125,6 +126,17 @@ def test_quiet_day_exits_0(warehouse: Path, at_root: None) -> None:
     result = CliRunner().invoke(main, ["check", "--db", str(warehouse), "--at", "2026-06-10"])
     assert result.exit_code == 0, result.output
     assert "Alerts firing: 0" in result.output
+
+
+def test_values_read_in_their_metric_s_unit(warehouse: Path, at_root: None) -> None:
+    """As `query` and the catalogue show them: a percent metric's `now 0.6655,
+    target >= 60%` read as two different scales."""
+    result = CliRunner().invoke(main, ["check", "--db", str(warehouse), "--at", "2026-06-18"])
+    targets = {line.split()[2]: line for line in result.output.splitlines() if " now " in line}
+    assert re.search(r"activation_rate +now \d+\.\d%, target >= 60%", targets["activation_rate"])
+    assert re.search(r"revenue_per_user +now \$\d+\.\d\d,", targets["revenue_per_user"])
+    critical = next(line for line in result.output.splitlines() if "CRITICAL" in line)
+    assert re.search(r"api_error_rate = \d+\.\d% in 2026-06-17", critical)
 
 
 def test_links_cover_every_link(warehouse: Path, at_root: None) -> None:

@@ -1,4 +1,5 @@
-"""Expressions as the language writes them, from the tree; user text on one line.
+"""Expressions as the language writes them, from the tree; user text on one line;
+values in their unit.
 
 `ExprText` prints canonically (only the parentheses precedence needs); the
 formatter overrides `literal` to keep each literal's original spelling, the
@@ -8,6 +9,22 @@ catalogue uses it as is to show definitions.
 from __future__ import annotations
 
 from metricc.model import expr as ex
+
+
+def show_value(value: object, unit: str | None) -> str:
+    """A number as people read it in its metric's unit: 43.2%, $1,234.56, 12,345
+    (the same in `query`, `check` and the catalogue)."""
+    if value is None:
+        return "—"
+    if not isinstance(value, int | float):
+        return str(value)
+    if unit == "percent":
+        return f"{value * 100:.1f}%"
+    if unit == "usd":
+        return f"${value:,.2f}"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.2f}" if abs(value) >= 100 else f"{value:,.4g}"
 
 
 def one_line(text: object) -> str:

@@ -158,18 +158,6 @@ def _label(project: sm.Project, name: str) -> str:
     return one_line(project.metrics[name].title).replace('"', "'")
 
 
-def show(value: float | None, unit: str | None) -> str:
-    if value is None:
-        return "—"
-    if unit == "percent":
-        return f"{value * 100:.1f}%"
-    if unit == "usd":
-        return f"${value:,.2f}"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
-
-
 def threshold_rows(project: sm.Project, metric: sm.Metric) -> list[dict[str, Any]]:
     team = project.teams.get(metric.owner or "")
     rows = []

@@ -24,7 +24,7 @@ from metricc.backends.inputs import Block, inputs_of
 from metricc.backends.sql import metric_sql
 from metricc.cache import BuildCache, Text, digest, rendered, text_of
 from metricc.model import semantic as sm
-from metricc.model.text import one_line
+from metricc.model.text import one_line, show_value
 
 FOLDERS = {"metric": "metrics", "goal": "goals", "team": "teams", "slo": "slos"}
 
@@ -140,7 +140,7 @@ def catalog_files(
     findings = findings or {}
     state = state or {}
     rel = content.relations(project)
-    common = {"show": content.show, "metrics": project.metrics, "goals": project.goals}
+    common = {"show": show_value, "metrics": project.metrics, "goals": project.goals}
     pages: dict[str, Text] = {}
     trends = {}
     for name, st in state.items():
@@ -197,7 +197,7 @@ def catalog_files(
     def metric_page(name: str) -> str:
         here = page_path("metric", name)
         return _page(
-            env, "metric.md.j2", show=content.show, link=linker(here), **metric_context(name)
+            env, "metric.md.j2", show=show_value, link=linker(here), **metric_context(name)
         )
 
     names = list(project.metrics)
