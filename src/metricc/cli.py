@@ -169,6 +169,18 @@ def run_checks(
     return compilation, compilation.sorted_diagnostics()
 
 
+def _lint_scope(ctx: click.Context, path: Path | None) -> tuple[Path, Path | None]:
+    """What `lint PATH` checks, and the one file whose findings it shows, if any. A
+    file inside the project is checked with the project (its names are defined
+    across the project's files, so alone it would be full of unknown names)."""
+    project = _project_path(ctx, None)
+    if path is not None and path.is_file() and project.is_dir():
+        file = path.resolve()
+        if project.resolve() in file.parents:
+            return project, file
+    return path if path is not None else project, None
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option(
@@ -208,14 +220,19 @@ def lint(
     \b
     Examples:
       metricc lint                      # the project in metricc.toml, else metrics/
-      metricc lint metrics/growth.metric
+      metricc lint metrics/engagement.metric   # its findings, the project checked
       metricc lint --format github      # annotations on a pull request
       metricc lint --select vanity-metric,orphan-metric --fail-on error
     """
     from metricc.diagnostics import Severity
 
-    compilation, diagnostics = run_checks(ctx, path, select, ignore)
-    report(diagnostics, compilation.sources, fmt)
+    project, only = _lint_scope(ctx, path)
+    compilation, diagnostics = run_checks(ctx, project, select, ignore)
+    sources = compilation.sources
+    if only is not None:  # a file of the project: checked with it, its findings shown
+        diagnostics = [d for d in diagnostics if d.span and Path(d.span.file).resolve() == only]
+        sources = {name: s for name, s in sources.items() if Path(name).resolve() == only}
+    report(diagnostics, sources, fmt)
     threshold = Severity(fail_on or _config(ctx).lint.fail_on)
     failing = [d for d in diagnostics if d.severity.rank >= threshold.rank]
     sys.exit(1 if failing else 0)
@@ -882,7 +899,7 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff
     Examples:
       metricc fmt                  # the project folder
       metricc fmt --check          # in CI: exit 1 if anything is not formatted
-      metricc fmt --diff metrics/growth.metric
+      metricc fmt --diff metrics/engagement.metric
     """
     import difflib
 

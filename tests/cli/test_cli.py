@@ -222,6 +222,19 @@ def test_compile_check_without_a_build_folder_says_so(project: Path) -> None:
     assert code == 1 and "nowhere is not a build folder" in output
 
 
+def test_lint_of_one_project_file_checks_it_with_the_project(project: Path) -> None:
+    """Its names are defined across the project's files: alone, a file was full of
+    unknown names (the help's own example gave 37 errors)."""
+    (project / "metrics" / "zz_bad.metric").write_text(
+        'metric broken {\n  title: "B"\n  owner: nobody\n  grain: day\n'
+        "  measure: count(events.user_id)\n}\n"
+    )
+    assert run("lint", "metrics/engagement.metric") == (0, "No problems found in 1 file.\n")
+    code, output = run("lint", "metrics/zz_bad.metric", "--format", "concise")
+    assert code == 1 and "metrics/zz_bad.metric:3:10: error[MC101]" in output
+    assert "engagement.metric" not in output and "in 1 file." in output
+
+
 def test_missing_project_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, output = run("lint", "nowhere")
