@@ -383,8 +383,10 @@ def compile_(
 
     compilation, diagnostics = run_checks(ctx, path, cache=cache)
     _report_findings(diagnostics, compilation.sources, fmt)
-    if compilation.failed or compilation.project is None:
+    if compilation.failed:
         fail(f"nothing written: fix the errors above ({target} is unchanged)")
+    if compilation.project is None:  # no .metric file: the warning above says where
+        fail(f"nothing to compile ({target} is unchanged)")
     project = compilation.project
     counts = project_counts(project)
     if settled:  # keyed by the very texts compiled, not by a second reading

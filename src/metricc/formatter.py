@@ -78,7 +78,12 @@ class Printer:
             while index < len(comments) and first <= comments[index].span.line <= last:
                 note.trailing.append(comments[index].text.rstrip())
                 index += 1
-        orphans = pending + [c.text.rstrip() for c in comments[index:]]
+        orphans = pending
+        for comment in comments[index:]:  # after the last item (or in a file of comments)
+            if orphans and self._blank_between(pending_last_line, comment.span.line):
+                orphans.append("")  # a paragraph break between comments
+            orphans.append(comment.text.rstrip())
+            pending_last_line = comment.span.line
         return notes, orphans
 
     def _blank_between(self, line: int, next_line: int) -> bool:

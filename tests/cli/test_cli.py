@@ -235,6 +235,15 @@ def test_lint_of_one_project_file_checks_it_with_the_project(project: Path) -> N
     assert "engagement.metric" not in output and "in 1 file." in output
 
 
+def test_a_project_without_files_has_nothing_to_compile(project: Path) -> None:
+    (project / "empty").mkdir()
+    code, output = run("compile", "empty", "--out", "out")
+    assert code == 1 and "warning[MC008]" in output
+    assert (
+        "error: nothing to compile (out is unchanged)" in output and "fix the errors" not in output
+    )
+
+
 def test_missing_project_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, output = run("lint", "nowhere")

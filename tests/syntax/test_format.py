@@ -145,6 +145,17 @@ def test_a_file_saved_with_crlf_means_and_formats_as_with_lf(tmp_path: Path) -> 
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# a paragraph\n# of two lines\n\n# another\n",
+        'team t {\n  title: "T"\n}\n\n# after the last block\n\n# and a second paragraph\n',
+    ],
+)
+def test_paragraphs_of_comments_after_every_block_stay_apart(text: str) -> None:
+    assert fmt(text) == text
+
+
 def test_comments_stay_where_they_were() -> None:
     text = (
         "# header\n\n# about the team\nteam t {  # trailing header\n"
