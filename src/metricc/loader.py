@@ -23,11 +23,13 @@ def display_path(path: Path) -> str:
 
 
 def find_files(root: Path) -> list[Path]:
-    """Every `.metric` file under a folder (or the file itself), sorted by relative path."""
+    """Every `.metric` file under a folder (or the file itself), sorted by relative path.
+    A link to nothing is listed too: reading it reports it, where skipping it would
+    silently drop its definitions."""
     if root.is_file():
         return [root]
     return sorted(
-        (p for p in root.rglob(f"*{SUFFIX}") if p.is_file()),
+        (p for p in root.rglob(f"*{SUFFIX}") if p.is_file() or not p.exists()),
         key=lambda p: p.relative_to(root).as_posix(),
     )
 
@@ -38,7 +40,10 @@ def read_source(path: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
     try:
         data = path.read_bytes()
     except OSError as error:
-        return None, [diag("MC007", f"cannot read `{shown}`: {error.strerror}", None)]
+        what = f"`{shown}`"
+        if path.is_symlink():  # named by the link people see in the folder
+            what = f"`{display_path(path.parent)}/{path.name}` (a link to `{shown}`)"
+        return None, [diag("MC007", f"cannot read {what}: {error.strerror}", None)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -244,6 +244,14 @@ def test_a_project_without_files_has_nothing_to_compile(project: Path) -> None:
     )
 
 
+def test_a_link_to_nothing_is_reported_not_skipped(project: Path) -> None:
+    """Skipped, its definitions were silently missing from the project."""
+    (project / "metrics" / "gone.metric").symlink_to(project / "nowhere.metric")
+    code, output = run("lint", "--format", "concise")
+    assert code == 1
+    assert "error[MC007]: cannot read `metrics/gone.metric` (a link to `nowhere.metric`)" in output
+
+
 def test_missing_project_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, output = run("lint", "nowhere")
