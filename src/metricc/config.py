@@ -55,6 +55,10 @@ class Config(BaseModel):
         return self.path.parent / value
 
 
+# pydantic's words where they name Python rather than the file's values.
+_MESSAGES = {"path_type": 'should be a path, as a string (e.g. "build")'}
+
+
 def find_config(start: Path | None = None) -> Path | None:
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
@@ -83,7 +87,8 @@ def load_config(path: Path | None = None) -> Config:
         config = Config.model_validate(data)
     except ValidationError as error:
         problems = "; ".join(
-            f"`{'.'.join(str(p) for p in e['loc'])}`: {e['msg']}" for e in error.errors()
+            f"`{'.'.join(str(p) for p in e['loc'])}`: {_MESSAGES.get(e['type'], e['msg'])}"
+            for e in error.errors()
         )
         raise ConfigError(f"{found}: {problems}") from error
     return config.model_copy(update={"path": found})

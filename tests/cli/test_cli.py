@@ -93,11 +93,19 @@ def test_usage_errors_exit_2(project: Path) -> None:
     assert run("query")[0] == 2
 
 
-def test_bad_config_is_a_usage_error(project: Path) -> None:
-    (project / "metricc.toml").write_text("projekt = 'x'\n")
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        ("projekt = 'x'\n", "projekt"),
+        ("out = 3\n", '`out`: should be a path, as a string (e.g. "build")'),
+        ("[lint]\nfail_on = 'never'\n", "`lint.fail_on`: Input should be 'error' or 'warning'"),
+    ],
+)
+def test_bad_config_is_a_usage_error(project: Path, toml: str, says: str) -> None:
+    (project / "metricc.toml").write_text(toml)
     code, output = run("lint")
     assert code == 2
-    assert "projekt" in output
+    assert says in output and "<class" not in output
 
 
 def test_config_sets_defaults(project: Path) -> None:
