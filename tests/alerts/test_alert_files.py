@@ -13,7 +13,7 @@ import sqlglot
 import yaml
 from syrupy.assertion import SnapshotAssertion
 
-from metricc.backends.alerts import alert_files, checks_from_queries
+from metricc.backends.alerts import alert_files, checks_from_queries, grafana_uid
 from metricc.backends.alerts.prometheus import POLICY, budget
 from metricc.model.semantic import Project
 
@@ -100,6 +100,38 @@ def test_index_routes_warn_to_channel_and_critical_to_escalation(
     assert by_rule["api_error_rate:critical"]["routing"] == "pagerduty:platform"
     assert by_rule["api_error_rate:critical"]["action"].startswith("Open the incident channel")
     assert index == json_snapshot
+
+
+@pytest.mark.parametrize(
+    ("as_of", "fired"),
+    [("2026-06-18", [("2026-06-17", "critical"), ("2026-06-17", "warn")]), ("2026-06-21", [])],
+)
+def test_a_check_reports_what_fires_in_the_latest_complete_period(
+    reference_project: Project, warehouse: Path, as_of: str, fired: list[tuple[str, str]]
+) -> None:
+    """A scheduled check alerts when it returns rows: with every past breach among
+    them, one bad day kept it (and the dbt test and the Grafana rule) firing for good."""
+    import datetime
+
+    import duckdb
+
+    from metricc.backends.alerts.checks import threshold_query
+    from metricc.backends.sql import render
+
+    metric = reference_project.metrics["api_error_rate"]
+    day = datetime.date.fromisoformat(as_of)
+    sql = render(threshold_query(reference_project, metric, "duckdb", day), "duckdb")
+    rows = duckdb.connect(str(warehouse), read_only=True).execute(sql).fetchall()
+    assert [(str(row[1])[:10], row[4]) for row in rows] == fired
+
+
+def test_grafana_rule_uids_are_unique_and_short_enough() -> None:
+    """Grafana takes 40 characters: cut alone, a long name's two rules shared one UID."""
+    assert grafana_uid("api_error_rate", "critical") == "metricc-api_error_rate-critical"
+    long = "api_server_error_rate_all_services"
+    uids = {grafana_uid(long, severity) for severity in ("warn", "critical")}
+    uids |= {grafana_uid(long + "_eu", severity) for severity in ("warn", "critical")}
+    assert len(uids) == 4 and all(len(uid) <= 40 for uid in uids)
 
 
 def test_dbt_tests_map_severities(files: dict[str, str]) -> None:
@@ -202,7 +234,7 @@ def test_dbt_tests_and_grafana_rules_run_and_keep_their_severity(
             jinja, sql = dbt.split("\n", 1)
             assert jinja.startswith("{{ config(") and jinja.endswith(") }}")
             assert sorted(connection.execute(sql).fetchall()) == expected
-            uid = f"metricc-{metric.name}-{threshold.severity}"[:40]
+            uid = grafana_uid(metric.name, threshold.severity)
             assert connection.execute(grafana[uid]).fetchall() == [(len(expected),)]
             fired += len(expected)
     assert fired  # the sample warehouse makes some thresholds fire

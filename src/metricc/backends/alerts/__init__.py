@@ -12,6 +12,7 @@ of every alert with its routing, and Prometheus rules for SLOs.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = ["alert_files", "checks_from_queries", "routing", "threshold_query"]
 DBT_SEVERITY = {"warn": "warn", "critical": "error"}
 CHECK = "check"  # the kind of a check's cache key
 GRAFANA_DATASOURCE = "metricc-warehouse"
+GRAFANA_UID_LENGTH = 40
 YAML_PARALLEL_FROM = 50  # YAML documents: from this many, on every core
 
 
@@ -187,6 +189,17 @@ def _of_severity(severity: str, dialect: str) -> str:
     return render(exp.column("severity").eq(exp.Literal.string(severity)), dialect)
 
 
+def grafana_uid(metric: str, severity: str) -> str:
+    """A rule's UID: Grafana takes at most 40 characters. A longer one keeps its start
+    and a digest of the whole (cut alone, a long name's warn and critical rules
+    got one UID, and Grafana kept only one of them)."""
+    uid = f"metricc-{metric}-{severity}"
+    if len(uid) <= GRAFANA_UID_LENGTH:
+        return uid
+    tag = hashlib.sha256(uid.encode("utf-8")).hexdigest()[:8]
+    return f"{uid[: GRAFANA_UID_LENGTH - len(tag) - 1]}-{tag}"
+
+
 def _grafana_rule(
     metric: sm.Metric, threshold: sm.Threshold, check: str, route: str | None, dialect: str
 ) -> dict[str, Any]:
@@ -196,7 +209,7 @@ def _grafana_rule(
         f"WHERE {_of_severity(threshold.severity, dialect)}"
     )
     return {
-        "uid": f"metricc-{metric.name}-{threshold.severity}"[:40],
+        "uid": grafana_uid(metric.name, threshold.severity),
         "title": f"{metric.title} ({threshold.severity})",
         "condition": "C",
         "data": [

@@ -70,7 +70,8 @@ def threshold_query(
     as_of: date | None = None,
     series: exp.Select | None = None,
 ) -> exp.Select:
-    """The breaching periods of a metric's thresholds (empty result: nothing fires).
+    """The thresholds a metric breaches in its latest complete period (empty result:
+    nothing fires).
 
     `series`: the metric's query, if already built (for the whole history: no
     `as_of`); it becomes part of the check.
@@ -136,9 +137,17 @@ def threshold_query(
     union: exp.Expr = rows[0]
     for row in rows[1:]:
         union = exp.union(union, row, distinct=False, copy=False)
-    query = exp.select(exp.Star(), copy=False).from_(
-        exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("breaches"))),
-        copy=False,
+    # What fires now: the latest complete period's breaches (persistence and changes
+    # read the periods before it). Every past breach, returned too, kept a scheduled
+    # check, a dbt test or a Grafana rule firing for good after one bad day.
+    latest = exp.select(exp.Max(this=col("period")), copy=False).from_(ref("checked"), copy=False)
+    query = (
+        exp.select(exp.Star(), copy=False)
+        .from_(
+            exp.Subquery(this=union, alias=exp.TableAlias(this=exp.to_identifier("breaches"))),
+            copy=False,
+        )
+        .where(exp.EQ(this=col("period"), expression=exp.Subquery(this=latest)), copy=False)
     )
     query = query.order_by(col("period"), col("severity"), copy=False)
     for cte in ctes:
