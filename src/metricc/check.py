@@ -189,23 +189,13 @@ def evaluate(
             series = [
                 (row[0], _float(row[index]))
                 for row in rows
-                if _period_end(metric.grain, row[0]) <= as_of
+                if sm.period_end(metric.grain, row[0]) <= as_of
             ]
             report.targets.append(target_status(metric, series, as_of))
     for slo in project.slos.values():
         report.slos.append(_slo_status(project, slo, target, as_of))
     report.alerts.sort(key=lambda a: (a.severity != "critical", a.metric))
     return report
-
-
-def _period_end(grain: str, start: date) -> date:
-    if grain == "day":
-        return start + timedelta(days=1)
-    if grain == "week":
-        return start + timedelta(days=7)
-    months = {"month": 1, "quarter": 3, "year": 12}[grain]
-    month = start.month - 1 + months
-    return date(start.year + month // 12, month % 12 + 1, 1)
 
 
 def _latest_complete(metric: sm.Metric, as_of: date) -> date:
@@ -219,7 +209,7 @@ def _latest_complete(metric: sm.Metric, as_of: date) -> date:
     months = {"month": 1, "quarter": 3, "year": 12}[metric.grain]
     index = (day.year * 12 + day.month - 1) // months * months
     start = date(index // 12, index % 12 + 1, 1)
-    if _period_end(metric.grain, start) <= as_of:
+    if sm.period_end(metric.grain, start) <= as_of:
         return start
     index -= months
     return date(index // 12, index % 12 + 1, 1)
@@ -293,7 +283,7 @@ def states(project: sm.Project, target: Target, as_of: date) -> dict[str, Any]:
         series = [
             (row[0].isoformat(), _float(row[index]))
             for row in rows
-            if _period_end(metric.grain, row[0]) <= as_of
+            if sm.period_end(metric.grain, row[0]) <= as_of
         ][-26:]
         status = ", ".join(firing.get(metric.name, []))
         if not status and metric.name in targets:

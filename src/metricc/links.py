@@ -85,24 +85,30 @@ def judge(link: Link, project: sm.Project) -> str:
 
 
 def _series(
-    project: sm.Project, name: str, grain: sm.Grain, target: Target, end: date | None
+    project: sm.Project, name: str, grain: sm.Grain, target: Target, as_of: date | None
 ) -> dict[date, float | None]:
+    """The metric's value per period at `grain`; with `as_of`, the periods that ended
+    by that day (a query ending the day before keeps that day's whole period)."""
+    end = as_of - timedelta(days=1) if as_of else None
     sql = metric_sql(project, name, target.dialect, QueryOptions(grain=grain, end=end))
     columns, rows = run(target, sql)
     index = columns.index("value")
-    return {row[0]: (None if row[index] is None else float(row[index])) for row in rows}
+    return {
+        row[0]: (None if row[index] is None else float(row[index]))
+        for row in rows
+        if as_of is None or sm.period_end(grain, row[0]) <= as_of
+    }
 
 
 def analyse(
     project: sm.Project, target: Target, max_lag: int = 4, as_of: date | None = None
 ) -> list[Link]:
     links = []
-    end = as_of - timedelta(days=1) if as_of else None
     for metric in project.metrics.values():
         for lagging in metric.leads:
             grain = project.metrics[lagging].grain
-            lead = _series(project, metric.name, grain, target, end)
-            lagged = _series(project, lagging, grain, target, end)
+            lead = _series(project, metric.name, grain, target, as_of)
+            lagged = _series(project, lagging, grain, target, as_of)
             periods = sorted(set(lead) | set(lagged))
             link = Link(metric.name, lagging, grain)
             link.lags = correlate(

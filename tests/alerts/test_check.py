@@ -139,6 +139,23 @@ def test_values_read_in_their_metric_s_unit(warehouse: Path, at_root: None) -> N
     assert re.search(r"api_error_rate = \d+\.\d% in 2026-06-17", critical)
 
 
+def test_links_at_a_day_use_only_the_periods_ended_by_it(warehouse: Path, at_root: None) -> None:
+    """A monthly link judged on 2026-06-02 used all of June (to the 29th), as without
+    `--at`; it uses the months that ended by that day, as on 2026-06-01."""
+
+    def lags(at: str) -> dict[tuple[str, str], object]:
+        result = CliRunner().invoke(
+            main, ["links", "--db", str(warehouse), "--at", at, "--format", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        found = json.loads(result.stdout)
+        return {(k["leading"], k["lagging"]): k["lags"] for k in found if k["grain"] == "month"}
+
+    first, second = lags("2026-06-01"), lags("2026-06-02")
+    assert first and first == second
+    assert lags("2026-07-01") != first  # June ended by then
+
+
 def test_links_cover_every_link(warehouse: Path, at_root: None) -> None:
     result = CliRunner().invoke(main, ["links", "--db", str(warehouse), "--format", "json"])
     assert result.exit_code == 0, result.output

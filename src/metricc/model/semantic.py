@@ -7,7 +7,7 @@ catalogue) and lint read only this; `metricc compile` writes it as
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -19,6 +19,19 @@ from metricc.model.expr import Duration, Expr
 from metricc.span import Span
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
+
+
+def period_end(grain: str, start: date) -> date:
+    """The day after a period of `grain` that starts on `start`: it is complete by then."""
+    if grain == "day":
+        return start + timedelta(days=1)
+    if grain == "week":
+        return start + timedelta(days=7)
+    months = {"month": 1, "quarter": 3, "year": 12}[grain]
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
 GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
 Unit = Literal["count", "users", "percent", "ratio", "usd", "ms", "seconds", "hours", "score"]
 Tier = Literal["north_star", "key", "supporting"]
