@@ -811,6 +811,7 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
 
     from metricc.check import evaluate
     from metricc.display import describe_check
+    from metricc.model.text import show_value
     from metricc.progress import progress_bar
     from metricc.warehouse.engines import WarehouseError
 
@@ -829,7 +830,8 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
             level = "error" if alert.severity == "critical" else "warning"
             click.echo(
                 f"::{level} title=metricc {alert.severity}: {alert.metric}::"
-                f"{alert.metric} is {alert.value} in {alert.period} ({alert.threshold}). "
+                f"{alert.metric} is {show_value(alert.value, alert.unit)} in {alert.period} "
+                f"({alert.threshold}). "
                 f"{alert.action or ''}"
             )
     else:

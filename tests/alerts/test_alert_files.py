@@ -99,6 +99,8 @@ def test_index_routes_warn_to_channel_and_critical_to_escalation(
     assert by_rule["api_error_rate:warn"]["routing"] == "#platform-alerts"
     assert by_rule["api_error_rate:critical"]["routing"] == "pagerduty:platform"
     assert by_rule["api_error_rate:critical"]["action"].startswith("Open the incident channel")
+    # An SLO's pages go where the team escalates, its tickets to its channel (as Alertmanager).
+    assert by_rule["api_availability:burn-rate"]["routing"] == "pagerduty:platform/#platform-alerts"
     assert index == json_snapshot
 
 

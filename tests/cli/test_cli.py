@@ -138,7 +138,7 @@ def test_compile_writes_manifest_schema_and_sql(project: Path) -> None:
     build = project / "build"
     manifest = json.loads((build / "manifest.json").read_text())
     assert "weekly_core_users" in manifest["project"]["metrics"]
-    assert json.loads((build / "manifest.schema.json").read_text())["title"] == "Project"
+    assert json.loads((build / "manifest.schema.json").read_text())["title"] == "metricc manifest"
     for dialect in ("duckdb", "postgres"):
         assert len(list((build / "sql" / dialect).glob("*.sql"))) == 29
 

@@ -90,9 +90,10 @@ def test_manifest_validates_against_its_schema() -> None:
     result = check_project(METRICS.relative_to(ROOT))
     assert result.project is not None
     files = manifest_files(result.project)
-    jsonschema.validate(
-        json.loads(files["manifest.json"])["project"], json.loads(files["manifest.schema.json"])
-    )
+    manifest, schema = json.loads(files["manifest.json"]), json.loads(files["manifest.schema.json"])
+    jsonschema.validate(manifest, schema)  # the whole document, as its `schema` field says
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**manifest, "project": {"metrics": 1}}, schema)
 
 
 def test_files_are_read_in_a_stable_order(tmp_path: Path) -> None:

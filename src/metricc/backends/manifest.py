@@ -21,5 +21,26 @@ def manifest_files(project: Project) -> dict[str, str]:
     body = project.model_dump_json(indent=2).replace("\n", "\n  ")
     return {
         "manifest.json": "{\n" + "\n".join(lines) + f'\n  "project": {body}\n}}\n',
-        "manifest.schema.json": dumps(Project.model_json_schema(mode="serialization")),
+        "manifest.schema.json": dumps(manifest_schema()),
+    }
+
+
+def manifest_schema() -> dict[str, object]:
+    """The JSON Schema of the whole manifest: its header and the project (pydantic's
+    schema of `Project`, whose definitions move to the top, where its references
+    point)."""
+    project = Project.model_json_schema(mode="serialization")
+    definitions = project.pop("$defs", {})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "metricc manifest",
+        "type": "object",
+        "properties": {
+            "metricc_version": {"type": "string"},
+            "schema": {"type": "string"},
+            "project": project,
+        },
+        "required": ["metricc_version", "schema", "project"],
+        "additionalProperties": False,
+        "$defs": definitions,
     }

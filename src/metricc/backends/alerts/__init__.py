@@ -35,18 +35,26 @@ GRAFANA_UID_LENGTH = 40
 YAML_PARALLEL_FROM = 50  # YAML documents: from this many, on every core
 
 
-def routing(project: sm.Project, metric: sm.Metric, severity: str) -> str | None:
-    team = project.teams.get(metric.owner or "")
+def routing(project: sm.Project, owned: sm.Metric | sm.SLO, severity: str) -> str | None:
+    """Where an alert goes: the owner team's channel for a warning (or an SLO's
+    ticket), its escalation for anything critical (or a page)."""
+    team = project.teams.get(owned.owner or "")
     if team is None:
         return None
-    return team.channel if severity == "warn" else (team.escalation or team.channel)
+    return team.channel if severity in ("warn", "ticket") else (team.escalation or team.channel)
+
+
+def _slo_routing(project: sm.Project, slo: sm.SLO) -> str | None:
+    """Pages and tickets, in the order its severity names them (`page/ticket`)."""
+    page, ticket = routing(project, slo, "page"), routing(project, slo, "ticket")
+    return f"{page}/{ticket}" if page and ticket else None
 
 
 def _header(metric: sm.Metric, dialect: str) -> str:
     where = metric.location
     return comment(
         f"thresholds of {metric.name} ({where.file}:{where.line}); dialect {dialect}"
-    ) + comment("returns the complete periods in which a threshold fires; no rows: all clear")
+    ) + comment("returns what fires in the latest complete period; no rows: all clear")
 
 
 def _check_path(metric: sm.Metric, dialect: str) -> str:
@@ -140,7 +148,7 @@ def alert_files(
                 "condition": f"multi-window burn rate of the {slo.objective_text} objective "
                 f"over {slo.window}",
                 "owner": slo.owner,
-                "routing": None,
+                "routing": _slo_routing(project, slo),
                 "action": slo.action,
                 "runbook": slo.runbook,
                 "queries": (
