@@ -358,13 +358,6 @@ def compile_(
     # build (a build is never made with an unknown one, so no up-to-date build has one).
     chosen = list(dict.fromkeys(dialects or config.dialects))
     target = out if out is not None else config.resolve_path(config.out)
-    if not check_only:  # checked before anything is read: a refused build costs nothing
-        from metricc.output import refusal
-
-        keep = {"the project": _project_path(ctx, path), "the working folder": Path.cwd()}
-        reason = refusal(target, keep)
-        if reason:
-            raise click.UsageError(f"cannot build into {target}: {reason}")
     cache = BuildCache(None if no_cache or not target.is_dir() else target)
     # A warehouse's rows are an input no digest covers: with one, every compile builds.
     settled = not check_only and not (db or config.warehouse)
@@ -379,8 +372,13 @@ def compile_(
     from metricc.backends.manifest import manifest_files
     from metricc.backends.sql import sql_files
     from metricc.display import describe_build, project_counts
-    from metricc.output import BuildFolder
+    from metricc.output import BuildFolder, refusal
 
+    if not check_only:  # before the project is read: a refused build costs nothing
+        keep = {"the project": _project_path(ctx, path), "the working folder": Path.cwd()}
+        reason = refusal(target, keep)
+        if reason:
+            raise click.UsageError(f"cannot build into {target}: {reason}")
     compilation, diagnostics = run_checks(ctx, path, cache=cache)
     _report_findings(diagnostics, compilation.sources, fmt)
     if compilation.failed:

@@ -36,7 +36,8 @@ print(json.dumps({
     "code": code,
     "modules": sorted(
         name for name in ("sqlglot", "jinja2", "markdown_it_pyrs", "duckdb", "multiprocessing",
-                          "metricc.backends", "lark", "metricc.pipeline", "asyncio", "tomllib")
+                          "metricc.backends", "lark", "metricc.pipeline", "asyncio", "tomllib",
+                          "metricc.output")
         if name in sys.modules
     ),
     "validators": sorted(
