@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from metricc.backends.alerts import routing, threshold_query
+from metricc.backends.alerts.checks import last_complete_day
 from metricc.backends.alerts.prometheus import POLICY
 from metricc.backends.sql import QueryOptions, metric_sql, render
 from metricc.backends.sql.query import measure_between
@@ -157,7 +158,7 @@ def evaluate(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
     report = Report(as_of=as_of.isoformat())
-    last_day = as_of - timedelta(days=1)
+    last_day = last_complete_day(as_of)
     for done, metric in enumerate(project.metrics.values()):
         if progress:
             progress("metrics", done, len(project.metrics))
@@ -200,7 +201,7 @@ def evaluate(
 
 def _latest_complete(metric: sm.Metric, as_of: date) -> date:
     """The start of the last period of the metric's grain that ended by `as_of`."""
-    day = as_of - timedelta(days=1)
+    day = last_complete_day(as_of)
     if metric.grain == "day":
         return day
     if metric.grain == "week":
@@ -276,7 +277,7 @@ def states(project: sm.Project, target: Target, as_of: date) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for metric in project.metrics.values():
         sql = metric_sql(
-            project, metric.name, target.dialect, QueryOptions(end=as_of - timedelta(days=1))
+            project, metric.name, target.dialect, QueryOptions(end=last_complete_day(as_of))
         )
         columns, rows = run(target, sql)
         index = columns.index("value")

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
+from metricc.backends.alerts.checks import last_complete_day
 from metricc.backends.sql import QueryOptions, metric_sql
 from metricc.model import semantic as sm
 from metricc.warehouse.engines import Target, run
@@ -89,7 +90,7 @@ def _series(
 ) -> dict[date, float | None]:
     """The metric's value per period at `grain`; with `as_of`, the periods that ended
     by that day (a query ending the day before keeps that day's whole period)."""
-    end = as_of - timedelta(days=1) if as_of else None
+    end = last_complete_day(as_of) if as_of else None
     sql = metric_sql(project, name, target.dialect, QueryOptions(grain=grain, end=end))
     columns, rows = run(target, sql)
     index = columns.index("value")
