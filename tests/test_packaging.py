@@ -1,4 +1,4 @@
-"""What an installed package carries: its grammar (found through importlib.resources)
+"""What an installed package carries: its grammar (read beside the package's modules)
 and sqlglot's compiled build."""
 
 from __future__ import annotations

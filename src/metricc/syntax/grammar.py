@@ -1,47 +1,48 @@
-"""Loading the grammar: one cached LALR parser, whose lexer and parse table the
-loop in `metricc.syntax.lalr` drives, and how its terminals read in a message.
+"""The grammar: its text, the LALR parser Lark makes of it (from which
+`metricc.syntax.tables` takes what a parse needs), and how its terminals read
+in a message.
 
 The grammar file ships inside the package (`metricc/grammar/metricc.lark`,
-a link to the repository's `grammar/` folder) and is found through
-importlib.resources, so an installed wheel works without the source tree.
+a link to the repository's `grammar/` folder) and is read beside this module,
+so an installed wheel works without the source tree. (Through
+importlib.resources, every command's start imported tempfile and shutil.)
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lark import Lark, Token
+if TYPE_CHECKING:
+    from lark import Lark
+
+GRAMMAR = Path(__file__).parent.parent / "grammar" / "metricc.lark"
 
 
 def grammar_text() -> str:
-    return resources.files("metricc").joinpath("grammar", "metricc.lark").read_text("utf-8")
+    return GRAMMAR.read_text("utf-8")
 
 
-# Comments are not in the tree; the lexer hands each one to this list, which
-# `lalr.parse_text` empties before every parse (fmt and suppressions need them).
-COMMENTS: list[Token] = []
+def _comment(token: Any) -> Any:
+    """Lark's lexer hands each comment here; the tables record that comments are kept."""
+    return token
 
 
 def lark_parser() -> Lark:
     """The LALR parser as Lark makes it: positions propagated through every
-    reduction. The benchmarks' baseline, and what `parse_text` must parse alike."""
+    reduction. What the tables are made from, the benchmarks' baseline, and
+    what `lalr.parse_text` must parse alike."""
+    from lark import Lark
+
     return Lark(
         grammar_text(),
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
-        lexer_callbacks={"COMMENT": COMMENTS.append},
-        cache=True,  # parse tables are cached on disk: a quicker start for every command
+        lexer_callbacks={"COMMENT": _comment},
+        cache=True,  # Lark's own analysis cached on disk: quicker tests and benchmarks
     )
-
-
-@lru_cache(maxsize=1)
-def parser() -> Lark:
-    """The LALR parser, built once per process: its lexer and parse table drive
-    `lalr.parse_text` (its tree builders are not used)."""
-    return lark_parser()
 
 
 # How the parser's terminal names read in an error message.
@@ -58,14 +59,11 @@ TERMINAL_NAMES = {
 }
 
 
-def describe_terminal(name: str) -> str:
-    """`a name`, `` `{` ``, `` `where` ``: a terminal as a person would call it."""
+def describe_terminal(name: str, literals: dict[str, str]) -> str:
+    """`a name`, `` `{` ``, `` `where` ``: a terminal as a person would call it;
+    `literals` are the terminals that are a fixed string."""
     if name in TERMINAL_NAMES:
         return TERMINAL_NAMES[name]
-    try:
-        pattern = parser().get_terminal(name).pattern
-    except KeyError:
-        return name.lower()
-    if pattern.type == "str":
-        return f"`{pattern.value}`"
+    if name in literals:
+        return f"`{literals[name]}`"
     return name.lower().replace("_", " ")

@@ -1,28 +1,23 @@
-"""The lexer: Lark's contextual lexer, run in one loop.
+"""The lexer: Lark's contextual lexer, from its tables, in one loop.
 
 Lark's contextual lexer matches each token with a regex of the terminals the
 parser's state allows (one regex per set of them, compiled the first time a
 state lexes) and calls five methods per token: a quarter of a parse. This
 loop matches with the same regexes and sets a token's slots directly. Where
-the text matches nothing in its context, Lark's lexer takes over from that
-point and raises what it raises (UnexpectedCharacters, or UnexpectedToken
-where a terminal of another context matches).
+the text matches nothing in its context it fails as Lark's does: with the
+token of another context that matches there (UnexpectedToken), or else
+UnexpectedCharacters.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from lark import Token
-from lark.lexer import ContextualLexer, LexerThread, UnlessCallback
-
-T = TypeVar("T")
-
-# What one of Lark's lexers matches with: the match of its terminals' regex, and
-# the callbacks on tokens (keywords that NAME also matches, comments).
-_Scanner = tuple[Callable[[str, int, int], Any], dict[str, Callable[..., Any]]]
+from metricc.syntax.errors import UnexpectedCharacters, UnexpectedToken
+from metricc.syntax.tables import LexerData, Tables
 
 # Below this much text, the root lexer's regex (of every terminal) serves
 # wherever it may, rather than compiling a regex per state as Lark does: a
@@ -32,35 +27,116 @@ _Scanner = tuple[Callable[[str, int, int], Any], dict[str, Callable[..., Any]]]
 # (the root's makes lexing a 1,000-metric file 8% slower).
 OWN_REGEXES_FROM = 32 * 1024
 
+T = TypeVar("T")
 
-def _scanner(basic: Any) -> _Scanner:
-    patterns = basic.scanner._mres  # compiled by Lark on first use
 
-    def first_match(text: str, pos: int, end: int) -> Any:
-        return next(filter(None, (p.match(text, pos, end) for p in patterns)), None)
+class Token(str):
+    """A token's text, with its terminal's name (`type`) and where it is: as Lark's."""
 
-    return (patterns[0].match if len(patterns) == 1 else first_match), basic.callback
+    __slots__ = (
+        "type",
+        "value",
+        "start_pos",
+        "end_pos",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+    )
+
+    type: str
+    value: str
+    start_pos: int
+    end_pos: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def end(cls, last: Token | None) -> Token:
+        """`$END`, where Lark puts it: at the last token, or at the start of an empty text."""
+        token = str.__new__(cls, "")
+        token.type, token.value = "$END", ""
+        if last is None:
+            token.start_pos, token.line, token.column = 0, 1, 1
+            token.end_pos, token.end_line, token.end_column = 0, 1, 1
+        else:
+            token.start_pos, token.end_pos = last.start_pos, last.end_pos
+            token.line, token.column = last.line, last.column
+            token.end_line, token.end_column = last.end_line, last.end_column
+        return token
+
+
+class _Scanner:
+    """One of Lark's lexers, compiled: `match` finds the first of its terminals at a
+    place; `keywords[kind]` tells the keyword a match of `kind` is, if any;
+    `named`: the terminals an error names."""
+
+    def __init__(self, data: LexerData) -> None:
+        regexes, keywords, _, named = data
+        compiled = [re.compile(pattern, flags) for pattern, flags in regexes]
+
+        def first_match(text: str, pos: int, end: int) -> Any:
+            return next(filter(None, (p.match(text, pos, end) for p in compiled)), None)
+
+        self.match: Callable[[str, int, int], Any] = (
+            compiled[0].match if len(compiled) == 1 else first_match
+        )
+        self.keywords = {kind: _keyword(found) for kind, found in keywords.items()}
+        self.named = set(named)
+
+    def kind(self, matched: str, value: str) -> str:
+        """The terminal a token matched as `matched` is: a keyword, or itself."""
+        keyword = self.keywords.get(matched)
+        return (keyword(value) or matched) if keyword is not None else matched
+
+
+def _keyword(regexes: list[tuple[str, int]]) -> Callable[[str], str | None]:
+    compiled = [re.compile(pattern, flags) for pattern, flags in regexes]
+
+    def keyword(value: str) -> str | None:
+        for regex in compiled:
+            found = regex.fullmatch(value)
+            if found:
+                return found.lastgroup
+        return None
+
+    return keyword
 
 
 class _PerState(dict[int, T]):
-    """A value per parser state, made from the lexer of its context on first use."""
+    """A value per parser state, made on first use."""
 
-    def __init__(self, lexer: ContextualLexer, make: Callable[[Any], T]) -> None:
+    def __init__(self, make: Callable[[int], T]) -> None:
         super().__init__()
-        self.lexer = lexer
         self.make = make
 
     def __missing__(self, state: int) -> T:
-        value = self[state] = self.make(self.lexer.lexers[state])
+        value = self[state] = self.make(state)
         return value
 
 
-def _terminals(basic: Any) -> frozenset[str]:
-    return frozenset(t.name for t in basic.terminals)
+class _Scanners:
+    """The root scanner, and each parser state's, compiled on first use (states
+    that lex alike share one)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.root = _Scanner(tables.root)
+        compiled = _PerState(lambda index: _Scanner(tables.lexers[index]))
+        self.of = _PerState(lambda state: compiled[tables.lexer_of[state]])
+        # Without compiling the state's regexes: where the root's serves, they are not needed.
+        self.allowed = _PerState(lambda state: frozenset(tables.lexers[tables.lexer_of[state]][2]))
 
 
-class _Contexts:
-    """The root lexer's scanner, and each state's allowed terminals and scanner.
+@lru_cache(maxsize=1)
+def _scanners(tables: Tables) -> _Scanners:
+    return _Scanners(tables)
+
+
+def lex(tables: Tables, text: str, stack: list[int], comments: list[Token]) -> Iterator[Token]:
+    """The tokens of `text`, each lexed in the context of the parser's state on top
+    of `stack` when it is asked for; comments go to `comments` instead.
 
     The root's token serves where the state allows it, and the NAME a keyword
     was matched as: a state's own regex then finds the same token, its
@@ -68,80 +144,68 @@ class _Contexts:
     state with NAME is matched as NAME too). Elsewhere (`end` where a field's
     name goes; a keyword where no NAME may be) the state's own regex decides.
     """
-
-    def __init__(self, lexer: ContextualLexer) -> None:
-        root = lexer.root_lexer
-        self.root, callbacks = _scanner(root)
-        self.ignore: frozenset[str] = root.ignore_types  # type: ignore[attr-defined]
-        self.newlines: frozenset[str] = root.newline_types  # type: ignore[attr-defined]
-        # The keywords NAME matches too, retyped by Lark's callback: worked out
-        # before the token exists, so that a token not allowed is never made.
-        self.keywords = {
-            kind: callback.scanner.fullmatch
-            for kind, callback in callbacks.items()
-            if isinstance(callback, UnlessCallback)
-        }
-        self.callbacks = {k: c for k, c in callbacks.items() if k not in self.keywords}
-        self.allowed = _PerState(lexer, _terminals)  # the terminals each state allows
-        self.scanners = _PerState(lexer, _scanner)
-
-
-@lru_cache(maxsize=1)
-def _contexts(lexer: ContextualLexer) -> _Contexts:
-    return _Contexts(lexer)
-
-
-class Lexer(LexerThread):
-    """Lark's lexer thread, lexing in one loop (see the module's docstring)."""
-
-    def lex(self, parser_state: Any) -> Iterator[Token]:
-        lexer_state = self.state
-        assert lexer_state is not None
-        text, end = lexer_state.text.text, lexer_state.text.end
-        counter = lexer_state.line_ctr
-        pos, line, line_start = counter.char_pos, counter.line, counter.line_start_pos
-        contexts = _contexts(self.lexer)
-        root, keywords, allowed_in = contexts.root, contexts.keywords, contexts.allowed
-        ignore, newlines, scanners = contexts.ignore, contexts.newlines, contexts.scanners
-        stack, new, last = parser_state.state_stack, str.__new__, lexer_state.last_token
-        own = end - pos >= OWN_REGEXES_FROM
-        while pos < end:
-            found = None
-            if not own:
-                found, callbacks = root(text, pos, end), contexts.callbacks
-                if found is not None:
-                    value, matched = found.group(), found.lastgroup
-                    kind = (keywords[matched](value) or matched) if matched in keywords else matched
-                    allowed = allowed_in[stack[-1]]
-                    if matched not in allowed or kind not in allowed:
-                        found = None
+    scanners = _scanners(tables)
+    root = scanners.root
+    root_match, root_keywords = root.match, root.keywords
+    allowed_in, scanner_in = scanners.allowed, scanners.of
+    ignore, newlines, kept = tables.ignore, tables.newlines, tables.comments
+    new = str.__new__
+    pos, end, line, line_start = 0, len(text), 1, 0
+    own = end >= OWN_REGEXES_FROM
+    while pos < end:
+        found = None
+        if not own:
+            found = root_match(text, pos, end)
+            if found is not None:
+                value, matched = found.group(), found.lastgroup
+                keyword = root_keywords.get(matched)
+                kind = (keyword(value) or matched) if keyword is not None else matched
+                allowed = allowed_in[stack[-1]]
+                if matched not in allowed or kind not in allowed:
+                    found = None
+        if found is None:
+            scanner = scanner_in[stack[-1]]
+            found = scanner.match(text, pos, end)
             if found is None:
-                match, callbacks = scanners[stack[-1]]
-                found = match(text, pos, end)
-                if found is None:
-                    counter.char_pos, counter.line, counter.line_start_pos = pos, line, line_start
-                    counter.column = pos - line_start + 1
-                    lexer_state.last_token = last
-                    yield from self.lexer.lex(lexer_state, parser_state)
-                    return
-                value, kind = found.group(), found.lastgroup
-            start, start_line, column = pos, line, pos - line_start + 1
-            pos = found.end()
-            if kind in newlines:
-                breaks = value.count("\n")
-                if breaks:
-                    line += breaks
-                    line_start = start + value.rindex("\n") + 1
-            ignored = kind in ignore
-            if ignored and kind not in callbacks:
-                continue
-            token = new(Token, value)
-            token.type, token.value, token.start_pos, token.end_pos = kind, value, start, pos
-            token.line, token.column, token.end_line = start_line, column, line
-            token.end_column = pos - line_start + 1
-            if kind in callbacks:
-                token = callbacks[kind](token)
-            if not ignored:
-                last = token
-                yield token
-        lexer_state.last_token = last
+                raise _unexpected(root, scanner, text, pos, line, line_start)
+            value, matched = found.group(), found.lastgroup
+            keyword = scanner.keywords.get(matched)
+            kind = (keyword(value) or matched) if keyword is not None else matched
+        start, start_line, column = pos, line, pos - line_start + 1
+        pos = found.end()
+        if kind in newlines:
+            breaks = value.count("\n")
+            if breaks:
+                line += breaks
+                line_start = start + value.rindex("\n") + 1
+        ignored = kind in ignore
+        if ignored and kind not in kept:
+            continue
+        token = new(Token, value)
+        token.type, token.value, token.start_pos, token.end_pos = kind, value, start, pos
+        token.line, token.column, token.end_line = start_line, column, line
+        token.end_column = pos - line_start + 1
+        if ignored:
+            comments.append(token)
+        else:
+            yield token
+
+
+def _unexpected(
+    root: _Scanner, scanner: _Scanner, text: str, pos: int, line: int, line_start: int
+) -> UnexpectedCharacters | UnexpectedToken:
+    """Nothing of this context matches at `pos`: the token of another context that
+    does, unexpected here, or else the characters."""
+    column = pos - line_start + 1
+    found = root.match(text, pos, len(text))
+    if found is None:
+        return UnexpectedCharacters(pos, line, column, scanner.named)
+    value = found.group()
+    token = str.__new__(Token, value)
+    token.type, token.value = root.kind(found.lastgroup, value), value
+    token.start_pos, token.end_pos, token.line, token.column = pos, found.end(), line, column
+    token.end_line = line + value.count("\n")
+    token.end_column = (
+        found.end() - (pos + value.rindex("\n") + 1 if "\n" in value else line_start) + 1
+    )
+    return UnexpectedToken(token, scanner.named)

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 
-from lark import Token, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.exceptions import LarkError
-
 from metricc.diagnostics import Diagnostic, Label, diag
 from metricc.model import ast
 from metricc.span import SourceFile, Span
+from metricc.syntax.errors import TooDeep, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from metricc.syntax.grammar import describe_terminal
-from metricc.syntax.lalr import MAX_DEPTH, TooDeep, parse_text
+from metricc.syntax.lalr import MAX_DEPTH, parse_text
+from metricc.syntax.lexer import Token
+from metricc.syntax.tables import tables
 from metricc.syntax.transform import ToAst, token_span
 
 # What stops a parse at a place in the text: a syntax error, or nesting too deep.
@@ -80,9 +80,6 @@ def parse_source(source: SourceFile) -> tuple[ast.File, list[Diagnostic]]:
             if not following or len(diagnostics) >= MAX_ERRORS_PER_FILE:
                 break
             offset = following[0]
-        except LarkError as error:  # pragma: no cover - defensive: Lark's other failures
-            diagnostics.append(diag("MC001", f"cannot parse: {error}", source.span(0, 0)))
-            break
     comments = tuple(attempt.comments[k] for k in sorted(attempt.comments))
     return ast.File(path=source.path, blocks=tuple(blocks), comments=comments), diagnostics
 
@@ -156,7 +153,8 @@ def _syntax_error(
         return _bad_character(source, position)
     assert isinstance(error, UnexpectedToken)
     token = error.token
-    expected = sorted({describe_terminal(t) for t in error.accepts or error.expected})
+    literals = tables().literals
+    expected = sorted({describe_terminal(t, literals) for t in error.accepts or error.expected})
     hint = "expected " + _one_of(expected) if expected else None
     if token.type == "$END":
         end = len(source.text)

@@ -8,13 +8,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from lark import Token
-
 from metricc.diagnostics import Diagnostic, diag
 from metricc.model import ast
 from metricc.model import expr as ex
 from metricc.span import Span, make_span
-from metricc.syntax.lalr import Builder
+from metricc.syntax.lexer import Token
+from metricc.syntax.tables import Builder
 
 _INVALID_DATE = date(1, 1, 1)
 
