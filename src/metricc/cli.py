@@ -467,7 +467,7 @@ def _build_inputs(
     from metricc.cache import digest
 
     settings = [Path.cwd().as_posix(), _project_path(ctx, path).as_posix()]
-    settings += [target.resolve().as_posix(), _config(ctx).model_dump_json(), *dialects]
+    settings += [target.resolve().as_posix(), _config(ctx).settings(), *dialects]
     texts = [part for s in sorted(sources, key=lambda s: s.path) for part in (s.path, s.text)]
     return digest("build", str(len(settings)), *settings, *texts)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from metricc.frozen import Frozen, field
 
 FILENAME = "metricc.toml"
 
@@ -25,28 +25,30 @@ class ConfigError(Exception):
     """A config file that cannot be used; the CLI reports it as a usage error."""
 
 
-class LintConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class LintConfig(Frozen):
+    model_config = {"extra": "forbid"}  # an unknown key is a mistake in the file
 
-    # Factories are lambdas, not `list` and `dict`: pydantic reads a factory's
-    # signature to make a default, and a builtin's is parsed from text by
-    # `tokenize`, which compiles its regexes first (~8 ms of a one-file lint).
-    select: list[str] = Field(default_factory=lambda: ["all"])
-    ignore: list[str] = Field(default_factory=lambda: [])
+    select: list[str] = field(default_factory=lambda: ["all"])
+    ignore: list[str] = field(default_factory=list)
     fail_on: Literal["error", "warning"] = "warning"
-    severity: dict[str, Literal["error", "warning", "info"]] = Field(default_factory=lambda: {})
-    options: dict[str, Any] = Field(default_factory=lambda: {})
+    severity: dict[str, Literal["error", "warning", "info"]] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
 
-class Config(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+class Config(Frozen):
+    model_config = {"extra": "forbid"}
 
     project: Path = Path("metrics")
     out: Path = Path("build")
-    dialects: list[str] = Field(default_factory=lambda: ["duckdb"])
+    dialects: list[str] = field(default_factory=lambda: ["duckdb"])
     warehouse: str | None = None
-    lint: LintConfig = Field(default_factory=LintConfig)
-    path: Path | None = Field(default=None, exclude=True)
+    lint: LintConfig = field(default_factory=LintConfig)
+    path: Path | None = field(default=None, exclude=True)
+
+    def settings(self) -> str:
+        """What the file sets, as text: part of the digest a build is made from (without
+        pydantic, which a compile with nothing to do never imports)."""
+        return repr({name: value for name, value in vars(self).items() if name != "path"})
 
     def resolve_path(self, value: Path) -> Path:
         """A path from the file, relative to the file's folder."""
@@ -72,10 +74,10 @@ def load_config(path: Path | None = None) -> Config:
     """The config at `path`, else the nearest `metricc.toml`, else the defaults."""
     found = path or find_config()
     if found is None:
-        # The defaults need no validation, and a one-file `metricc lint` starts
-        # faster without building the validators (and loading pydantic's plugins).
-        return Config.model_construct(lint=LintConfig.model_construct())
+        return Config()  # the defaults need no validation, nor pydantic
     import tomllib  # only when there is a file: its module compiles regexes as it loads
+
+    from pydantic import ValidationError
 
     try:
         data = tomllib.loads(found.read_text("utf-8"))
@@ -84,11 +86,11 @@ def load_config(path: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{found}: {error}") from error
     try:
-        config = Config.model_validate(data)
+        config = Config.validate(data)
     except ValidationError as error:
         problems = "; ".join(
             f"`{'.'.join(str(p) for p in e['loc'])}`: {_MESSAGES.get(e['type'], e['msg'])}"
             for e in error.errors()
         )
         raise ConfigError(f"{found}: {problems}") from error
-    return config.model_copy(update={"path": found})
+    return config.replace(path=found)

@@ -19,9 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from metricc.backends.sql import metric_sql
+from metricc.frozen import Frozen
 from metricc.lint import Selection, lint
 from metricc.loader import SUFFIX
 from metricc.model import semantic as sm
@@ -141,8 +140,8 @@ def _compile(folder: Path, label: str) -> Compilation:
 # --- comparing ---------------------------------------------------------------------
 
 
-def _content(block: BaseModel) -> dict[str, Any]:
-    dump = block.model_dump(mode="json", exclude={"name", "location"})
+def _content(block: Frozen) -> dict[str, Any]:
+    dump = block.dump(exclude={"name", "location"})
     assert isinstance(dump, dict)
     return dump
 
@@ -292,11 +291,8 @@ def _impact(
             previous = old.metrics.get(back["metrics"].get(name, name))
             result = previous is None
             if previous is not None:
-                before = _renamed_refs(previous.definition.model_dump(mode="json"), renames)
-                result = (
-                    before != metric.definition.model_dump(mode="json")
-                    or previous.grain != metric.grain
-                )
+                before = _renamed_refs(previous.definition.dump(), renames)
+                result = before != metric.definition.dump() or previous.grain != metric.grain
                 for source in metric.direct_sources():
                     old_source = old.sources.get(back["sources"].get(source, source))
                     if old_source is None or _content(old_source) != _content(new.sources[source]):

@@ -223,8 +223,6 @@ def shape(file: ast.File) -> object:
     """What a file means, without layout: blocks, fields (unordered) and comment texts."""
     blocks = []
     for block in file.blocks:
-        fields = sorted(
-            (f.key, f.label or "", repr(f.value.model_dump(mode="json"))) for f in block.fields
-        )
+        fields = sorted((f.key, f.label or "", repr(f.value.dump())) for f in block.fields)
         blocks.append((block.kind, block.name, fields))
     return blocks, sorted(c.text.rstrip() for c in file.comments)

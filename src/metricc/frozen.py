@@ -1,67 +1,147 @@
-"""The base of every model class: an immutable pydantic model built without validation.
+"""The base of every model class: an immutable record built from trusted values,
+which pydantic serialises (and validates, for a config file) when asked.
 
 Model nodes are made only by metricc's own code (the parser's transformer, the
 resolver, the backends), from values the grammar and the resolver have already
 checked and mypy types: validating them again is work without a purpose. So a
 node is built from its fields as given, in declaration order with defaults
-filled, and pydantic's validators and serialisers are built on first use
-(`defer_build`): `metricc lint` never dumps a model, and starts without building
-one schema. A test checks that every node of the reference project is exactly
-what pydantic's validation would have made.
+filled. Pydantic is imported only to dump a model (the manifest, digests),
+give its JSON Schema or validate a config file: each class tells pydantic its
+schema (`__get_pydantic_core_schema__`) from its annotations, and a one-file
+`metricc lint` starts without importing pydantic at all (a third of its time
+when the model classes were pydantic models).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from pydantic import BaseModel, ConfigDict
+import sys
+import typing
+from collections.abc import Callable
+from typing import Any, ClassVar, Self, dataclass_transform
 
 _set = object.__setattr__
+_MISSING: Any = object()
+_BUILDING: set[type] = set()  # the classes whose pydantic schema is being made
+_ADAPTERS: dict[type, Any] = {}  # each class's pydantic TypeAdapter, made on first use
 
 # Which fields were given, one set per combination of names and shared by every
-# node built with it: a set per node was a third of a syntax tree's memory (about
-# 300 bytes of ~800). Sharing is safe: a frozen model never changes its set, and
-# pydantic's `model_copy` copies it before adding to it.
-_FIELDS_SETS: dict[tuple[str, ...], set[str]] = {}
+# node built with it: a set per node was a third of a syntax tree's memory.
+_FIELDS_SETS: dict[tuple[str, ...], frozenset[str]] = {}
 
 
-def _fill(model: Frozen, fields: dict[str, Any], fields_set: set[str]) -> None:
-    """A frozen model's whole state: its fields and which were given (no extra or
-    private attributes)."""
-    _set(model, "__dict__", fields)
-    _set(model, "__pydantic_fields_set__", fields_set)
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+class FieldSpec:
+    """A field's default (or the factory that makes it) and whether the dumps and
+    reprs leave it out (spans: where a value is written is not what it means)."""
+
+    __slots__ = ("default", "factory", "exclude", "repr")
+
+    def __init__(
+        self,
+        default: Any = _MISSING,
+        factory: Callable[[], Any] | None = None,
+        exclude: bool = False,
+        repr: bool = True,
+    ) -> None:
+        self.default, self.factory, self.exclude, self.repr = default, factory, exclude, repr
 
 
-def _restore(cls: type[Frozen], fields: dict[str, Any], fields_set: set[str]) -> Frozen:
+def field(
+    *,
+    default: Any = _MISSING,
+    default_factory: Callable[[], Any] | None = None,
+    exclude: bool = False,
+    repr: bool = True,
+) -> Any:
+    """A field's options, written as its default: `span: Span = field(exclude=True)`."""
+    return FieldSpec(default, default_factory, exclude, repr)
+
+
+class Tagged:
+    """`Annotated[A | B, Tagged("kind")]`: a union whose members are told apart by
+    their `kind` field (pydantic's discriminated union, in schemas and dumps)."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        from pydantic import Field
+
+        return handler(typing.Annotated[source, Field(discriminator=self.tag)])
+
+
+def _field_types(cls: type[Frozen]) -> dict[str, Any]:
+    """Each field's type: its annotation (text, as the modules are written)
+    evaluated in the module of the class that declares it."""
+    types: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        if klass is Frozen or not issubclass(klass, Frozen):
+            continue
+        names = vars(sys.modules[klass.__module__])
+        for name, annotation in klass.__dict__.get("__annotations__", {}).items():
+            if name in cls._specs:
+                types[name] = eval(annotation, names) if isinstance(annotation, str) else annotation
+    return types
+
+
+def _restore(cls: type[Frozen], fields: dict[str, Any], given: frozenset[str]) -> Frozen:
     model = cls.__new__(cls)
-    _fill(model, fields, fields_set)
+    _set(model, "__dict__", fields)
+    _set(model, "_given", given)
     return model
 
 
-class Frozen(BaseModel):
-    """A frozen model made from trusted values; pickled as its class, field values
-    and which fields were set.
+@dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
+class Frozen:
+    """A frozen record made from trusted values; pickled as its class, field values
+    and which fields were given.
 
     The build cache unpickles hundreds of thousands of syntax nodes per large
-    project, and pydantic's own `__setstate__` is a quarter of that time. A frozen
-    model with no extra or private attributes has no other state.
+    project: a node has no other state than its fields.
     """
 
-    model_config = ConfigDict(frozen=True, defer_build=True)
+    # `_given`: the fields given; the others are where pydantic's validation puts
+    # what it records, so that a validated node's fields are all its `__dict__`.
+    __slots__ = (
+        "__dict__",
+        "_given",
+        "__pydantic_fields_set__",
+        "__pydantic_extra__",
+        "__pydantic_private__",
+    )
 
-    # Per class: every field in declaration order with its default (or a
-    # placeholder), the fields without a default, and those whose default a
-    # factory makes.
-    _template: ClassVar[dict[str, Any]]
-    _required: ClassVar[frozenset[str]]
-    _factories: ClassVar[dict[str, Any]]
+    _given: frozenset[str]
+    __pydantic_fields_set__: set[str]
+
+    # What pydantic reads of a model class (its `extra` decides if unknown fields
+    # are refused when validating: a config file's are).
+    model_config: ClassVar[dict[str, Any]] = {}
+
+    # Per class: its fields in declaration order (base classes' first) and their specs.
+    _specs: ClassVar[dict[str, FieldSpec]] = {}
+    _template: ClassVar[dict[str, Any]] = {}
+    _required: ClassVar[frozenset[str]] = frozenset()
+    _factories: ClassVar[dict[str, Callable[[], Any]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        specs = dict(cls._specs)
+        for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+            if str(annotation).startswith("ClassVar"):
+                continue
+            value = cls.__dict__.get(name, _MISSING)
+            spec = value if isinstance(value, FieldSpec) else FieldSpec(default=value)
+            specs[name] = spec
+            if value is not _MISSING:
+                delattr(cls, name)  # a default is the node's value, not the class's
+        cls._specs = specs
+        cls._template = {name: spec.default for name, spec in specs.items()}
+        cls._required = frozenset(
+            name for name, spec in specs.items() if spec.default is _MISSING and not spec.factory
+        )
+        cls._factories = {name: spec.factory for name, spec in specs.items() if spec.factory}
 
     def __init__(self, /, **data: Any) -> None:
         cls = type(self)
-        if "_template" not in cls.__dict__:
-            cls._prepare()
         values = {**cls._template, **data}
         if len(values) != len(cls._template) or not data.keys() >= cls._required:
             cls._refuse(data)
@@ -71,21 +151,9 @@ class Frozen(BaseModel):
         names = tuple(data)
         given = _FIELDS_SETS.get(names)
         if given is None:
-            given = _FIELDS_SETS[names] = set(names)
-        _fill(self, values, given)
-
-    @classmethod
-    def _prepare(cls) -> None:
-        fields = cls.model_fields
-        cls._template = {name: info.default for name, info in fields.items()}
-        cls._required = frozenset(name for name, info in fields.items() if info.is_required())
-        cls._factories = {
-            name: info.default_factory
-            for name, info in fields.items()
-            if info.default_factory is not None
-        }
-        for name in cls._factories:
-            cls._template[name] = None
+            given = _FIELDS_SETS[names] = frozenset(names)
+        _set(self, "__dict__", values)
+        _set(self, "_given", given)
 
     @classmethod
     def _refuse(cls, data: dict[str, Any]) -> None:
@@ -93,5 +161,99 @@ class Frozen(BaseModel):
         missing = sorted(cls._required - data.keys())
         raise TypeError(f"{cls.__name__}: unknown fields {unknown}, missing fields {missing}")
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: `{name}` cannot be set")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is frozen: `{name}` cannot be deleted")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return hash((type(self), *self.__dict__.values()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={self.__dict__[name]!r}" for name, spec in self._specs.items() if spec.repr
+        )
+        return f"{type(self).__name__}({shown})"
+
     def __reduce__(self) -> tuple[Any, ...]:
-        return _restore, (type(self), self.__dict__, self.__pydantic_fields_set__)
+        return _restore, (type(self), self.__dict__, self._given)
+
+    @property
+    def fields_given(self) -> frozenset[str]:
+        """The fields the node was built with (the others have their defaults)."""
+        return self._given
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with some fields changed."""
+        return type(self)(**{**{name: self.__dict__[name] for name in self._given}, **changes})
+
+    # --- through pydantic -------------------------------------------------------
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        from pydantic_core import core_schema as cs
+
+        ref = f"{cls.__module__}.{cls.__qualname__}:{id(cls)}"
+        if cls in _BUILDING:  # a recursive type (a call's arguments are expressions)
+            return cs.definition_reference_schema(ref)
+        _BUILDING.add(cls)
+        try:
+            return cls._core_schema(ref, handler)
+        finally:
+            _BUILDING.discard(cls)
+
+    @classmethod
+    def _core_schema(cls, ref: str, handler: Any) -> Any:
+        from pydantic_core import core_schema as cs
+
+        hints = _field_types(cls)
+        fields = {}
+        for name, spec in cls._specs.items():
+            schema = handler.generate_schema(hints[name])
+            if spec.factory is not None:
+                schema = cs.with_default_schema(schema, default_factory=spec.factory)
+            elif spec.default is not _MISSING:
+                schema = cs.with_default_schema(schema, default=spec.default)
+            fields[name] = cs.model_field(schema, serialization_exclude=spec.exclude or None)
+        extra = cls.model_config.get("extra", "ignore")
+        return cs.model_schema(
+            cls,
+            cs.model_fields_schema(fields, model_name=cls.__name__, extra_behavior=extra),
+            ref=ref,
+        )
+
+    @classmethod
+    def _adapter(cls) -> Any:
+        adapter = _ADAPTERS.get(cls)
+        if adapter is None:
+            from pydantic import TypeAdapter
+
+            adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+        return adapter
+
+    def dump(self, *, exclude: set[str] | None = None) -> Any:
+        """The node as JSON-ready data (excluded fields left out)."""
+        return self._adapter().dump_python(self, mode="json", exclude=exclude)
+
+    def dump_json(self, *, indent: int | None = None, exclude: set[str] | None = None) -> str:
+        """The node as JSON text, written by pydantic (in Rust)."""
+        return str(self._adapter().dump_json(self, indent=indent, exclude=exclude).decode())
+
+    @classmethod
+    def validate(cls, data: Any) -> Self:
+        """A node from untrusted data, checked field by field (raises pydantic's
+        ValidationError)."""
+        made: Self = cls._adapter().validate_python(data)
+        _set(made, "_given", frozenset(made.__pydantic_fields_set__))
+        return made
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """The JSON Schema of the node as `dump_json` writes it."""
+        return dict(cls._adapter().json_schema(mode="serialization"))

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 class Span:
     """A range of one file: 0-based offsets plus 1-based line and column.
 
-    A slotted dataclass rather than a model: every node of every tree has
-    spans, and a model instance costs ten times the memory (pydantic accepts
-    the instances as they are, and dumps them like a model).
+    A slotted dataclass rather than a model node: every node of every tree has
+    spans, and a slotted instance has no `__dict__` (pydantic dumps it as it
+    dumps a node).
     """
 
     file: str

@@ -25,12 +25,16 @@ def test_fitted_line_is_least_squares() -> None:
 def _metric(op: str, value: str, by: date | None, direction: str = "up"):  # type: ignore[no-untyped-def]
     from metricc.model import semantic as sm
 
-    return sm.Metric.model_construct(
-        name="m",
-        grain="week",
-        direction=direction,
-        target=sm.Target(op=op, value=Decimal(value), text=f"{op} {value}", by=by),
-    )
+    target = sm.Target(op=op, value=Decimal(value), text=f"{op} {value}", by=by)
+    return _bare_metric("m", direction=direction, target=target)
+
+
+def _bare_metric(name: str, **fields: object):  # type: ignore[no-untyped-def]
+    """A metric with only the fields these checks read (nodes are not validated)."""
+    from metricc.model import semantic as sm
+
+    unread = {"location": None, "title": name, "definition": None}
+    return sm.Metric(**{"name": name, "grain": "week", **unread, **fields})
 
 
 WEEKS = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(8)]
@@ -73,8 +77,8 @@ def test_correlation_finds_the_lag() -> None:
 def test_links_need_enough_periods() -> None:
     from metricc.model import semantic as sm
 
-    metric = sm.Metric.model_construct(name="a", direction="up")
-    project = sm.Project.model_construct(metrics={"a": metric, "b": metric})
+    metric = _bare_metric("a", direction="up")
+    project = sm.Project(root=".", files=(), metrics={"a": metric, "b": metric})
     link = Link("a", "b", "month", correlate([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 1))
     assert judge(link, project).startswith("not enough data")
 

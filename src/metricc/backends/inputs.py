@@ -138,7 +138,7 @@ class Inputs:
         text = self._whole.get(id(block))
         if text is None:
             where = f"{block.location.file}:{block.location.line}\n"
-            data = where + block.model_dump_json(exclude={"location"})
+            data = where + block.dump_json(exclude={"location"})
             text = self._whole[id(block)] = content_digest(data.encode())
         return text
 
@@ -153,7 +153,7 @@ class Inputs:
         """A digest of what a block contributes to another metric's value."""
         text = self._computed.get(id(block))
         if text is None:
-            data = block.model_dump_json(exclude=DESCRIPTIVE)
+            data = block.dump_json(exclude=DESCRIPTIVE)
             text = self._computed[id(block)] = content_digest(data.encode())
         return text
 

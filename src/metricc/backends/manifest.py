@@ -18,7 +18,7 @@ def manifest_files(project: Project) -> dict[str, str]:
     # indentation runs in pure Python, seconds for a large project. Same layout.
     header = {"metricc_version": __version__, "schema": "manifest.schema.json"}
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in header.items()]
-    body = project.model_dump_json(indent=2).replace("\n", "\n  ")
+    body = project.dump_json(indent=2).replace("\n", "\n  ")
     return {
         "manifest.json": "{\n" + "\n".join(lines) + f'\n  "project": {body}\n}}\n',
         "manifest.schema.json": dumps(manifest_schema()),
@@ -29,7 +29,7 @@ def manifest_schema() -> dict[str, object]:
     """The JSON Schema of the whole manifest: its header and the project (pydantic's
     schema of `Project`, whose definitions move to the top, where its references
     point)."""
-    project = Project.model_json_schema(mode="serialization")
+    project = Project.json_schema()
     definitions = project.pop("$defs", {})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -9,17 +9,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import Field
-
-from metricc.frozen import Frozen
+from metricc.frozen import Frozen, field
 from metricc.model.expr import Duration, Expr
 from metricc.span import Span
 
 Timing = Literal["started", "ended", "active_at_start", "active_at_end"]
+ThresholdOp = Literal[">=", "<=", "!=", "<>", "=", "<", ">"]
 
 
 class _Value(Frozen):
-    span: Span = Field(exclude=True, repr=False)
+    span: Span = field(exclude=True, repr=False)
 
 
 class Text(_Value):
@@ -48,7 +47,7 @@ class MeasureValue(_Value):
     kind: Literal["measure"] = "measure"
     expr: Expr
     timing: Timing | None = None
-    timing_span: Span | None = Field(default=None, exclude=True, repr=False)
+    timing_span: Span | None = field(default=None, exclude=True, repr=False)
     where: Expr | None = None
 
 
@@ -57,13 +56,13 @@ class ThresholdValue(_Value):
 
     kind: Literal["threshold"] = "threshold"
     change: bool
-    op: Literal[">=", "<=", "!=", "<>", "=", "<", ">"]
+    op: ThresholdOp
     value: Expr
     by: date | None = None
-    by_span: Span | None = Field(default=None, exclude=True, repr=False)
+    by_span: Span | None = field(default=None, exclude=True, repr=False)
     for_periods: int | None = None
     period_word: str | None = None
-    clause_span: Span | None = Field(default=None, exclude=True, repr=False)
+    clause_span: Span | None = field(default=None, exclude=True, repr=False)
     versus: str | None = None
 
 
@@ -75,7 +74,7 @@ class ConversionValue(_Value):
     end: Expr
     within: Duration
     entity: str
-    entity_span: Span = Field(exclude=True, repr=False)
+    entity_span: Span = field(exclude=True, repr=False)
 
 
 Value = Text | ExprValue | ListValue | MeasureValue | ThresholdValue | ConversionValue

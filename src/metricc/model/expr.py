@@ -11,14 +11,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
-
-from metricc.frozen import Frozen
+from metricc.frozen import Frozen, Tagged, field
 from metricc.span import Span
 
 
 class _Node(Frozen):
-    span: Span = Field(exclude=True, repr=False)
+    span: Span = field(exclude=True, repr=False)
 
 
 class Number(_Node):
@@ -33,10 +31,13 @@ class Number(_Node):
         return self.value / 100 if self.percent else self.value
 
 
+DurationUnit = Literal["s", "m", "h", "d", "w"]
+
+
 class Duration(_Node):
     kind: Literal["duration"] = "duration"
     amount: int
-    unit: Literal["s", "m", "h", "d", "w"]
+    unit: DurationUnit
 
     @property
     def seconds(self) -> int:
@@ -84,7 +85,7 @@ class Call(_Node):
     kind: Literal["call"] = "call"
     func: str
     args: tuple[Expr, ...]
-    name_span: Span = Field(exclude=True, repr=False)
+    name_span: Span = field(exclude=True, repr=False)
 
 
 BinaryOp = Literal["+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">=", "and", "or"]
@@ -155,7 +156,7 @@ Expr = Annotated[
     | IsNull
     | Like
     | Case,
-    Field(discriminator="kind"),
+    Tagged("kind"),
 ]
 
 

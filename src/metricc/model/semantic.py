@@ -11,9 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
-
-from metricc.frozen import Frozen
+from metricc.frozen import Frozen, Tagged, field
 from metricc.model.ast import Timing
 from metricc.model.expr import Duration, Expr
 from metricc.span import Span
@@ -47,7 +45,7 @@ class _Block(Frozen):
 
     name: str
     location: Span
-    spans: dict[str, Span] = Field(default_factory=dict, exclude=True, repr=False)
+    spans: dict[str, Span] = field(default_factory=dict, exclude=True, repr=False)
 
     def span_of(self, field: str) -> Span:
         """Where a field is written, else the block's name."""
@@ -88,8 +86,8 @@ class Source(_Block):
     valid_from: str | None = None
     valid_to: str | None = None
     key: str | None = None
-    entities: dict[str, Expr] = Field(default_factory=dict)
-    dimensions: dict[str, Expr] = Field(default_factory=dict)
+    entities: dict[str, Expr] = field(default_factory=dict)
+    dimensions: dict[str, Expr] = field(default_factory=dict)
 
     @property
     def start_column(self) -> str:
@@ -156,7 +154,7 @@ class Conversion(Frozen):
     within: Duration
 
 
-Definition = Annotated[Simple | Ratio | Derived | Window | Conversion, Field(discriminator="kind")]
+Definition = Annotated[Simple | Ratio | Derived | Window | Conversion, Tagged("kind")]
 
 
 class Target(Frozen):
@@ -257,11 +255,11 @@ class Project(Frozen):
 
     root: str
     files: tuple[str, ...]
-    teams: dict[str, Team] = Field(default_factory=dict)
-    goals: dict[str, Goal] = Field(default_factory=dict)
-    sources: dict[str, Source] = Field(default_factory=dict)
-    metrics: dict[str, Metric] = Field(default_factory=dict)
-    slos: dict[str, SLO] = Field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+    goals: dict[str, Goal] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    slos: dict[str, SLO] = field(default_factory=dict)
 
     def metric_closure(self, name: str) -> tuple[str, ...]:
         """A metric and every metric its value is computed from (formula inputs, transitively)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from metricc.diagnostics import Diagnostic, diag
 from metricc.model import ast
@@ -154,7 +154,11 @@ class ToAst:
         for clause in clauses:
             fields.update(clause)
         return ast.ThresholdValue(
-            change=change, op=str(op), value=value, span=self._span(first, last), **fields
+            change=change,
+            op=cast(ast.ThresholdOp, str(op)),  # the grammar's COMPARATOR
+            value=value,
+            span=self._span(first, last),
+            **fields,
         )
 
     def by_date(self, children: list[Token], first: Any, last: Any) -> dict[str, Any]:
@@ -185,7 +189,7 @@ class ToAst:
 
     # --- expressions ---------------------------------------------------------
 
-    def _binary(self, op: str, left: Any, right: Any, first: Any, last: Any) -> ex.Binary:
+    def _binary(self, op: ex.BinaryOp, left: Any, right: Any, first: Any, last: Any) -> ex.Binary:
         return ex.Binary(op=op, left=left, right=right, span=self._span(first, last))
 
     def or_(self, children: list[Any], first: Any, last: Any) -> ex.Binary:
@@ -195,11 +199,12 @@ class ToAst:
         return self._binary("and", children[0], children[1], first, last)
 
     def binary(self, children: list[Any], first: Any, last: Any) -> ex.Binary:
-        return self._binary(str(children[1]), children[0], children[2], first, last)
+        op = cast(ex.BinaryOp, str(children[1]))  # the grammar's operator tokens
+        return self._binary(op, children[0], children[2], first, last)
 
     def compare(self, children: list[Any], first: Any, last: Any) -> ex.Binary:
         op = "!=" if children[1] == "<>" else str(children[1])
-        return self._binary(op, children[0], children[2], first, last)
+        return self._binary(cast(ex.BinaryOp, op), children[0], children[2], first, last)
 
     def not_(self, children: list[Any], first: Any, last: Any) -> ex.Not:
         return ex.Not(operand=children[-1], span=self._span(first, last))
@@ -244,7 +249,8 @@ class ToAst:
 
     def duration(self, children: list[Token], first: Any, last: Any) -> ex.Duration:
         token = children[0]
-        return ex.Duration(amount=int(token[:-1]), unit=token[-1], span=self._tok(token))
+        unit = cast(ex.DurationUnit, token[-1])  # the grammar's DURATION ends in one of them
+        return ex.Duration(amount=int(token[:-1]), unit=unit, span=self._tok(token))
 
     def _date(self, token: Token) -> date:
         try:

@@ -556,8 +556,8 @@ class QueryBuilder:
                     combine.append(merge[call.func](this=value))
             else:
                 columns.append(row(call.args[0]).as_(f"v{index}", copy=False))
-                rebuilt = call.model_copy(
-                    update={"args": (ex.Name(name=f"v{index}", span=call.span), *call.args[1:])}
+                rebuilt = call.replace(
+                    args=(ex.Name(name=f"v{index}", span=call.span), *call.args[1:])
                 )
                 combine.append(
                     self._aggregate_sql(
