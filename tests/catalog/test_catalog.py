@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from metricc.backends.catalog import site
 from metricc.backends.catalog.markdown import catalog_files
 from metricc.backends.catalog.site import site_files
 from metricc.model.semantic import Project
@@ -106,6 +107,19 @@ def test_site_pages_for_every_markdown_page(
         if path.endswith(".html"):
             assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
             assert "https://" not in html.replace("https://runbooks.example.com", "")
+
+
+def test_a_project_too_large_to_draw_has_no_graph_on_its_index(
+    reference_project: Project, pages: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the limit the index says why there is no picture; metric pages still draw theirs."""
+    drawn = site_files(reference_project, pages)
+    monkeypatch.setattr(site, "INDEX_GRAPH_LIMIT", len(reference_project.metrics) - 1)
+    large = site_files(reference_project, pages)
+    assert '<div class="graph"><svg' in drawn["site/index.html"]
+    assert "<svg" not in large["site/index.html"]
+    assert "29 metrics are too many to draw on one page" in large["site/index.html"]
+    assert large["site/metrics/churn_rate.html"] == drawn["site/metrics/churn_rate.html"]
 
 
 def hostile_project(tmp_path: Path) -> Project:

@@ -30,6 +30,10 @@ from metricc.cache import BuildCache, Text, digest, rendered, text_of
 from metricc.model import semantic as sm
 
 ASSETS = ("style.css", "search.js")
+# Past this many metrics the index's graph would be thousands of boxes (a
+# picture nobody can read, megabytes of every build): each metric's page still
+# draws its own neighbourhood.
+INDEX_GRAPH_LIMIT = 150
 
 
 @lru_cache(maxsize=1)
@@ -138,16 +142,20 @@ def site_files(
         near = rel[name]
         return {name, *near["leads"], *near["led_by"], *near["inputs"], *near["used_by"]}
 
+    whole = len(project.metrics) <= INDEX_GRAPH_LIMIT  # whether the index draws the project
+
     def graph(path: str) -> str:
         """The SVG graph of a page."""
         shown = focus(path)
         if shown is None:
-            return svg.graph(project, page_links(""), stars)
+            return svg.graph(project, page_links(""), stars) if whole else ""
         return svg.graph(project, page_links("../"), stars, shown) if shown else ""
 
     def graph_key(path: str) -> str:
         """What a page's graph is drawn from: its metrics and every goal."""
         shown = focus(path)
+        if shown is None and not whole:
+            return f"not drawn: {len(project.metrics)} metrics"
         names = sorted(project.metrics if shown is None else shown & project.metrics.keys())
         return "".join([inputs.goals(), *(inputs.whole(project.metrics[n]) for n in names)])
 
@@ -168,9 +176,13 @@ def site_files(
         root = "../" * inner.count("/")
         body = _html_links(_to_html(text_of(pages[path]), drawn))
         if inner == "README.md":
-            section = (
-                f'<h2 id="graph">Goals and indicators</h2>\n<div class="graph">{drawn}</div>\n'
+            picture = (
+                f'<div class="graph">{drawn}</div>'
+                if drawn
+                else f"<p>{len(project.metrics):,} metrics are too many to draw on one page: "
+                "each metric's page draws its goal and the metrics it is linked to.</p>"
             )
+            section = f'<h2 id="graph">Goals and indicators</h2>\n{picture}\n'
             body = body.replace("<h2>Goals</h2>", section + '<h2 id="goals">Goals</h2>', 1)
         body = _anchor_headings(body)
         title = re.search(r"<h1>(.*?)</h1>", body)
