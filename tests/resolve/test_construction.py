@@ -59,10 +59,10 @@ def test_a_node_refuses_unknown_and_missing_fields() -> None:
 
 def test_nodes_share_the_set_of_fields_they_were_given_and_a_copy_does_not_touch_it() -> None:
     a, b = Name(name="x", span=None), Name(name="y", span=None)  # type: ignore[arg-type]
-    assert a.fields_given == {"name", "span"} and a.fields_given is b.fields_given
+    assert a._given == {"name", "span"} and a._given is b._given
     copy = a.replace(name="z")
     assert copy.name == "z" and copy.span is None and a.name == "x"
-    assert copy.fields_given == {"name", "span"}
+    assert copy._given == {"name", "span"}
 
 
 def test_a_node_is_frozen_hashable_and_pickles_as_it_was() -> None:
@@ -73,4 +73,4 @@ def test_a_node_is_frozen_hashable_and_pickles_as_it_was() -> None:
     assert a != Name(name="y", span=None) and repr(a) == "Name(kind='name', name='x')"  # type: ignore[arg-type]
     b = Name(name="y", span=None)  # type: ignore[arg-type]
     again, other = pickle.loads(pickle.dumps([a, b]))
-    assert (again, other) == (a, b) and again.fields_given is other.fields_given
+    assert (again, other) == (a, b) and again._given is other._given
