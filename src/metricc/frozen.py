@@ -15,6 +15,7 @@ time when the model classes were pydantic models).
 from __future__ import annotations
 
 import sys
+import threading
 import typing
 from collections.abc import Callable
 from typing import Any, ClassVar, Self, dataclass_transform
@@ -23,6 +24,7 @@ _set = object.__setattr__
 _MISSING: Any = object()
 _BUILDING: set[type] = set()  # the classes whose pydantic schema is being made
 _ADAPTERS: dict[type, Any] = {}  # each class's pydantic TypeAdapter, made on first use
+_SCHEMA_LOCK = threading.Lock()
 
 # Which fields were given, one set per combination of names and shared by every
 # node built with it: a set per node was a third of a syntax tree's memory.
@@ -220,8 +222,14 @@ class Frozen:
         return cs.model_schema(
             cls,
             cs.model_fields_schema(fields, model_name=cls.__name__, extra_behavior=extra),
+            post_init="_validated",
             ref=ref,
         )
+
+    def _validated(self, context: Any) -> None:
+        """Called by pydantic on each node it validates (nested ones too): which
+        fields the data gave, as a node built by `__init__` records them."""
+        _set(self, "_given", frozenset(self.__pydantic_fields_set__))
 
     @classmethod
     def _adapter(cls) -> Any:
@@ -229,7 +237,9 @@ class Frozen:
         if adapter is None:
             from pydantic import TypeAdapter
 
-            adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+            with _SCHEMA_LOCK:  # `_BUILDING` is the building thread's alone
+                adapter = _ADAPTERS.get(cls) or TypeAdapter(cls)
+                _ADAPTERS[cls] = adapter
         return adapter
 
     def dump(self, *, exclude: set[str] | None = None) -> Any:
@@ -245,7 +255,6 @@ class Frozen:
         """A node from untrusted data, checked field by field (raises pydantic's
         ValidationError)."""
         made: Self = cls._adapter().validate_python(data)
-        _set(made, "_given", frozenset(made.__pydantic_fields_set__))
         return made
 
     @classmethod

@@ -12,14 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
+# A slotted dataclass rather than a model node: every node of every tree has
+# spans, and a slotted instance has no `__dict__` (pydantic dumps it as it dumps
+# a node). Its docstring is the manifest schema's description of a location.
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A range of one file: 0-based offsets plus 1-based line and column.
-
-    A slotted dataclass rather than a model node: every node of every tree has
-    spans, and a slotted instance has no `__dict__` (pydantic dumps it as it
-    dumps a node).
-    """
+    """A range of one file: 0-based offsets plus 1-based line and column."""
 
     file: str
     start: int

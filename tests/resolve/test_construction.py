@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from metricc.config import Config
 from metricc.frozen import Frozen
 from metricc.lint import Selection, lint
 from metricc.model.expr import Name
@@ -63,6 +64,15 @@ def test_nodes_share_the_set_of_fields_they_were_given_and_a_copy_does_not_touch
     copy = a.replace(name="z")
     assert copy.name == "z" and copy.span is None and a.name == "x"
     assert copy._given == {"name", "span"}
+
+
+def test_nodes_pydantic_validates_are_nodes_too() -> None:
+    """Nested nodes included: each records the fields the data gave (pickling and
+    `replace` read them)."""
+    config = Config.validate({"lint": {"select": ["all"]}})
+    assert config.lint._given == {"select"} and config._given == {"lint"}
+    assert pickle.loads(pickle.dumps(config)) == config
+    assert config.lint.replace(fail_on="error").fail_on == "error"
 
 
 def test_a_node_is_frozen_hashable_and_pickles_as_it_was() -> None:

@@ -78,6 +78,14 @@ def test_reference_manifest(json_snapshot: SnapshotAssertion) -> None:
     assert json.loads(manifest_files(result.project)["manifest.json"]) == json_snapshot
 
 
+def test_reference_manifest_schema(text_snapshot: SnapshotAssertion) -> None:
+    """The schema as written, byte for byte: users validate their manifests with it,
+    and its descriptions come from the model's docstrings."""
+    result = check_project(METRICS.relative_to(ROOT))
+    assert result.project is not None
+    assert manifest_files(result.project)["manifest.schema.json"] == text_snapshot
+
+
 def test_manifest_is_deterministic() -> None:
     first = check_project(METRICS.relative_to(ROOT))
     second = check_project(METRICS.relative_to(ROOT))

@@ -73,6 +73,31 @@ def test_a_cache_folder_that_cannot_be_written_costs_only_time(
         tables.cache_clear()
 
 
+def test_the_cache_needs_an_absolute_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative XDG_CACHE_HOME is ignored (as the XDG spec says): the cache would
+    land wherever the command runs."""
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")
+    monkeypatch.setenv("HOME", "/home/someone")
+    assert cache_folder() == Path("/home/someone/.cache/metricc")
+
+
+def test_a_write_that_fails_leaves_no_file_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    tables.cache_clear()
+    try:
+        tables()
+        (path,) = _cached(tmp_path)
+        path.unlink()
+        path.mkdir()  # where the file goes, a folder: the rename fails
+        tables.cache_clear()
+        tables()
+        assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+    finally:
+        tables.cache_clear()
+
+
 def test_the_tables_are_larks_own() -> None:
     """What a parse steps through is Lark's table, state for state."""
     lark = lark_parser()

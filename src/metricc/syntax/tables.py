@@ -16,6 +16,7 @@ import os
 import sys
 import zlib
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.machinery import PathFinder
@@ -243,15 +244,28 @@ def _from_lark(lark: Lark) -> dict[str, Any]:
     }
 
 
-def cache_folder() -> Path:
-    """Where the tables are kept: `$XDG_CACHE_HOME/metricc`, or `~/.cache/metricc`."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "metricc"
+def cache_folder() -> Path | None:
+    """Where the tables are kept: `$XDG_CACHE_HOME/metricc`, else `~/.cache/metricc`;
+    None without an absolute folder to use (a relative one would land wherever
+    the command runs)."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder
+            return None
+    return Path(base) / "metricc" if os.path.isabs(base) else None
+
+
+# What else the tables depend on: how they are taken from Lark, and the options
+# Lark's parser is made with.
+_MADE_BY = (Path(__file__), Path(__file__).with_name("grammar.py"))
 
 
 def _identity(text: str) -> str:
-    """What the tables are made from: the grammar, this Lark installation (its
-    file's size and time: another version is another file) and this Python."""
+    """What the tables are made from: the grammar, the code that takes them from
+    Lark, this Lark installation (its file's size and time: another version is
+    another file) and this Python."""
     spec = PathFinder.find_spec("lark")
     origin = spec.origin if spec is not None and spec.origin else "?"
     try:
@@ -259,7 +273,8 @@ def _identity(text: str) -> str:
         lark = f"{origin}:{stat.st_size}:{stat.st_mtime_ns}"
     except OSError:
         lark = origin
-    return f"{FORMAT}\0{sys.version}\0{marshal.version}\0{lark}\0{text}"
+    code = ":".join(f"{zlib.crc32(path.read_bytes()):08x}" for path in _MADE_BY)
+    return f"{FORMAT}\0{sys.version}\0{marshal.version}\0{lark}\0{code}\0{text}"
 
 
 @lru_cache(maxsize=1)
@@ -267,20 +282,23 @@ def tables() -> Tables:
     """The tables, from the cache when it holds this grammar's, else from Lark
     (and then cached: a cache that cannot be written only costs the next start)."""
     identity = _identity(grammar_text())
-    name = f"grammar-{zlib.crc32(identity.encode()):08x}.marshal"
-    try:
-        kept, data = marshal.loads((cache_folder() / name).read_bytes())
-        if kept == identity:
-            return Tables(data)
-    except (OSError, RuntimeError, ValueError, EOFError, TypeError):
-        pass  # none yet, not ours, or no home folder to keep it in: made again
+    folder = cache_folder()
+    path = folder / f"grammar-{zlib.crc32(identity.encode()):08x}.marshal" if folder else None
+    if path is not None:
+        try:
+            kept, data = marshal.loads(path.read_bytes())
+            if kept == identity:
+                return Tables(data)
+        except (OSError, ValueError, EOFError, TypeError, KeyError):
+            pass  # none yet, or not these tables: made again
     data = _from_lark(lark_parser())
-    try:
-        path = cache_folder() / name
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if path is not None:
         partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps((identity, data)))
-        os.replace(partial, path)
-    except (OSError, RuntimeError):
-        pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(marshal.dumps((identity, data)))
+            os.replace(partial, path)
+        except OSError:
+            with suppress(OSError):  # no file left behind (nor a folder to leave it in)
+                partial.unlink()
     return Tables(data)
