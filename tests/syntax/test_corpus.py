@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -78,12 +79,19 @@ def test_reference_manifest(json_snapshot: SnapshotAssertion) -> None:
     assert json.loads(manifest_files(result.project)["manifest.json"]) == json_snapshot
 
 
-def test_reference_manifest_schema(text_snapshot: SnapshotAssertion) -> None:
-    """The schema as written, byte for byte: users validate their manifests with it,
-    and its descriptions come from the model's docstrings."""
+def test_the_schema_describes_the_model_for_its_readers() -> None:
+    """Its descriptions are the model classes' docstrings: what a value means, never
+    how metricc stores it (a note on spans once leaked into it). The schema's exact
+    text is pydantic's and changes with its version, so it is not snapshotted."""
     result = check_project(METRICS.relative_to(ROOT))
     assert result.project is not None
-    assert manifest_files(result.project)["manifest.schema.json"] == text_snapshot
+    schema = json.loads(manifest_files(result.project)["manifest.schema.json"])
+    descriptions = {name: d.get("description", "") for name, d in schema["$defs"].items()}
+    assert (
+        descriptions["Span"] == "A range of one file: 0-based offsets plus 1-based line and column."
+    )
+    leaks = [n for n, text in descriptions.items() if re.search(r"pydantic|dataclass|slot", text)]
+    assert not leaks
 
 
 def test_manifest_is_deterministic() -> None:
