@@ -48,7 +48,7 @@ class Config(Frozen):
     def settings(self) -> str:
         """What the file sets, as text: part of the digest a build is made from (without
         pydantic, which a compile with nothing to do never imports)."""
-        return repr({name: value for name, value in vars(self).items() if name != "path"})
+        return repr({n: v for n, v in vars(self).items() if not self._specs[n].exclude})
 
     def resolve_path(self, value: Path) -> Path:
         """A path from the file, relative to the file's folder."""

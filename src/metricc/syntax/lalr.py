@@ -59,7 +59,7 @@ class _State:
             if terminal.isupper():
                 trial = _State(self.tables, [], list(self.state_stack))
                 try:
-                    trial.feed(_blank(terminal), terminal == "$END")
+                    trial.feed(Token.make(terminal, "", 0, 0, (0, 0, 0, 0)), terminal == "$END")
                 except UnexpectedToken:
                     continue
                 accepted.add(terminal)
@@ -110,14 +110,6 @@ class _State:
             heights.append(height)
             if is_end and state == tables.end:
                 return value
-
-
-def _blank(terminal: str) -> Token:
-    token = str.__new__(Token, "")
-    token.type, token.value = terminal, ""
-    token.start_pos = token.end_pos = token.line = token.column = 0
-    token.end_line = token.end_column = 0
-    return token
 
 
 def parse_text(text: str, builders: Mapping[str, Builder]) -> tuple[Any, list[Token]]:

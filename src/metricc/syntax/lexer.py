@@ -54,18 +54,23 @@ class Token(str):
     end_column: int
 
     @classmethod
+    def make(
+        cls, kind: str, value: str, start: int, end: int, lines: tuple[int, int, int, int]
+    ) -> Token:
+        """A token of `kind` at offsets `start`-`end`; `lines`: its line and column,
+        then its end's. (`lex` sets the slots itself: it makes one per word.)"""
+        token = str.__new__(cls, value)
+        token.type, token.value, token.start_pos, token.end_pos = kind, value, start, end
+        token.line, token.column, token.end_line, token.end_column = lines
+        return token
+
+    @classmethod
     def end(cls, last: Token | None) -> Token:
         """`$END`, where Lark puts it: at the last token, or at the start of an empty text."""
-        token = str.__new__(cls, "")
-        token.type, token.value = "$END", ""
         if last is None:
-            token.start_pos, token.line, token.column = 0, 1, 1
-            token.end_pos, token.end_line, token.end_column = 0, 1, 1
-        else:
-            token.start_pos, token.end_pos = last.start_pos, last.end_pos
-            token.line, token.column = last.line, last.column
-            token.end_line, token.end_column = last.end_line, last.end_column
-        return token
+            return cls.make("$END", "", 0, 0, (1, 1, 1, 1))
+        where = (last.line, last.column, last.end_line, last.end_column)
+        return cls.make("$END", "", last.start_pos, last.end_pos, where)
 
 
 class _Scanner:
@@ -200,12 +205,8 @@ def _unexpected(
     found = root.match(text, pos, len(text))
     if found is None:
         return UnexpectedCharacters(pos, line, column, scanner.named)
-    value = found.group()
-    token = str.__new__(Token, value)
-    token.type, token.value = root.kind(found.lastgroup, value), value
-    token.start_pos, token.end_pos, token.line, token.column = pos, found.end(), line, column
-    token.end_line = line + value.count("\n")
-    token.end_column = (
-        found.end() - (pos + value.rindex("\n") + 1 if "\n" in value else line_start) + 1
-    )
+    value, end = found.group(), found.end()
+    last_start = pos + value.rindex("\n") + 1 if "\n" in value else line_start
+    lines = (line, column, line + value.count("\n"), end - last_start + 1)
+    token = Token.make(root.kind(found.lastgroup, value), value, pos, end, lines)
     return UnexpectedToken(token, scanner.named)

@@ -262,19 +262,22 @@ def cache_folder() -> Path | None:
 _MADE_BY = (Path(__file__), Path(__file__).with_name("grammar.py"))
 
 
+def _stamp(path: str) -> str:
+    """A file as installed: its path, size and time (another version is another file)."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return path
+    return f"{path}:{found.st_size}:{found.st_mtime_ns}"
+
+
 def _identity(text: str) -> str:
     """What the tables are made from: the grammar, the code that takes them from
-    Lark, this Lark installation (its file's size and time: another version is
-    another file) and this Python."""
+    Lark, this Lark installation and this Python."""
     spec = PathFinder.find_spec("lark")
-    origin = spec.origin if spec is not None and spec.origin else "?"
-    try:
-        stat = os.stat(origin)
-        lark = f"{origin}:{stat.st_size}:{stat.st_mtime_ns}"
-    except OSError:
-        lark = origin
-    code = ":".join(f"{zlib.crc32(path.read_bytes()):08x}" for path in _MADE_BY)
-    return f"{FORMAT}\0{sys.version}\0{marshal.version}\0{lark}\0{code}\0{text}"
+    files = [spec.origin if spec is not None and spec.origin else "?", *map(str, _MADE_BY)]
+    stamps = "\0".join(_stamp(path) for path in files)
+    return f"{FORMAT}\0{sys.version}\0{marshal.version}\0{stamps}\0{text}"
 
 
 @lru_cache(maxsize=1)
