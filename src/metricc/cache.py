@@ -10,7 +10,8 @@ libraries that shape output), so a hit gives the bytes a fresh build would:
   its comments) and what each block contributed to the project, valid while
   the project's source blocks are as they were (the digest stored with them);
 - block digests: a file's resolution (its text and the project's source blocks)
-  -> the digests of its blocks that output keys are made of (`backends/inputs`);
+  -> the digests of its blocks that output keys are made of, and each block's
+  JSON that the manifest is assembled from (`backends/inputs`);
 - renders: the digest of an output's exact inputs -> the previous build's file;
 - files: a file whose bytes are unchanged is hard-linked from the previous
   build rather than written again;
@@ -135,7 +136,8 @@ class BuildCache:
     def __init__(self, previous: Path | None) -> None:
         self.previous = previous
         self.files: dict[str, str] = {}
-        self.stamps: dict[str, list[int]] = {}
+        self.stamps: dict[str, tuple[int, int]] = {}
+        self._on_disk: dict[str, tuple[int, int]] | None = None
         self.renders: dict[str, str] = {}
         self.render_keys: dict[str, str] = {}  # path -> key, of this build's renders
         self.inputs = ""  # the previous build's inputs (see `outcome`)
@@ -150,7 +152,7 @@ class BuildCache:
                 return
             files = {str(path): list(entry) for path, entry in index["files"].items()}
             self.files = {path: str(entry[0]) for path, entry in files.items()}
-            self.stamps = {path: entry[1:] for path, entry in files.items()}
+            self.stamps = {path: tuple(entry[1:3]) for path, entry in files.items()}
             self.renders = {str(key): str(path) for key, path in index["renders"].items()}
             self.inputs = str(index.get("inputs", ""))
         except Exception:  # no index, or not one of ours: nothing is reused
@@ -170,13 +172,27 @@ class BuildCache:
         """A file of the previous build, if it is as the index recorded it."""
         if self.previous is None or path not in self.files:
             return None
-        source = os.path.join(self.previous, path)
-        try:
-            found = os.stat(source)
-        except OSError:
+        stamp = self.stamps[path]
+        if self._found().get(path) != stamp:
             return None
-        stamp = (found.st_size, found.st_mtime_ns)
-        return Reuse(source, self.files[path], stamp) if list(stamp) == self.stamps[path] else None
+        return Reuse(os.path.join(self.previous, path), self.files[path], stamp)
+
+    def on_disk(self) -> dict[str, tuple[int, int]]:
+        """Every file of the previous build as it is now (see `_found`)."""
+        return self._found()
+
+    def _found(self) -> dict[str, tuple[int, int]]:
+        """Every file of the previous build as it is now (size, modification time), by
+        its path in the build: one walk, each file stat-ed through its folder (a
+        compile after one edit of 10,000 metrics asks after 37,000 files; one by
+        one, by path, took three times as long)."""
+        if self._on_disk is None:
+            assert self.previous is not None
+            try:
+                self._on_disk = _walk_stamps(str(self.previous))
+            except OSError:  # a folder gone or unreadable: nothing is reused
+                self._on_disk = {}
+        return self._on_disk
 
     # --- per-file entries (parse trees, resolutions) -----------------------
 
@@ -254,22 +270,9 @@ class BuildCache:
     def _intact(self) -> bool:
         """Whether the previous build folder holds exactly the files its index lists,
         each as the index recorded it: none edited, added or removed since."""
-        assert self.previous is not None
-        top = os.path.join(self.previous, "")
-        index = os.path.join(self.previous, INDEX)
-        folders, seen = [str(self.previous)], 0
-        while folders:
-            with os.scandir(folders.pop()) as found:
-                for entry in found:
-                    if entry.is_dir(follow_symlinks=False):
-                        folders.append(entry.path)
-                    elif entry.path != index:
-                        relative = entry.path[len(top) :].replace(os.sep, "/")
-                        stat = entry.stat(follow_symlinks=False)
-                        if self.stamps.get(relative) != [stat.st_size, stat.st_mtime_ns]:
-                            return False
-                        seen += 1
-        return seen == len(self.files)
+        found = dict(self._found())
+        found.pop(INDEX, None)
+        return found == self.stamps
 
     # --- renders --------------------------------------------------------------
 
@@ -297,6 +300,41 @@ class BuildCache:
             },
             separators=(",", ":"),
         )
+
+
+def _walk_stamps(top: str) -> dict[str, tuple[int, int]]:
+    """Each file under `top` by its relative path -> (size, modification time).
+
+    Where the platform can, each folder is opened and its files stat-ed through it
+    (a short lookup, not the whole path again)."""
+    found: dict[str, tuple[int, int]] = {}
+    by_handle = os.scandir in os.supports_fd
+
+    def walk(folder: str | int, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if not entry.is_dir(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
+                elif not by_handle:
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                else:
+                    assert isinstance(folder, int)
+                    handle = os.open(entry.name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=folder)
+                    try:
+                        walk(handle, f"{prefix}{entry.name}/")
+                    finally:
+                        os.close(handle)
+
+    if not by_handle:
+        walk(top, "")
+        return found
+    handle = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        walk(handle, "")
+    finally:
+        os.close(handle)
+    return found
 
 
 def rendered(

@@ -1,11 +1,14 @@
 """Writing a build folder as a whole, so a failed compile loses nothing.
 
 Files go to a fresh temporary folder beside the target; only when all of them
-are written is the old folder swapped out and removed.
+are written does the build change: a new build's folder is swapped in for the
+old one, and a build that updates the previous one moves in just what changed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import shutil
 import tempfile
@@ -18,15 +21,14 @@ from metricc.cache import FOLDER, INDEX, BuildCache, Kept, Reuse, content_digest
 
 Content = str | bytes | Kept | Reuse | Callable[[], bytes]
 T = TypeVar("T")
-THREADS = 4  # threads that link or remove the files of a build
+THREADS = 4  # threads that remove the files of a build
 
 
-def _link(pairs: list[tuple[str, str]]) -> None:
-    for source, target in pairs:
-        try:
-            os.link(source, target)
-        except OSError:  # no hard links here: copy it (same bytes, same stamp)
-            shutil.copy2(source, target)
+def _link(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # no hard links here: copy it (same bytes, same stamp)
+        shutil.copy2(source, target)
 
 
 def _write_file(path: str, data: bytes) -> os.stat_result:
@@ -100,20 +102,32 @@ def refusal(out: Path, keep: Mapping[str, Path]) -> str | None:
 class BuildFolder:
     """A build written file by file into a staging folder beside `out`.
 
-    On success the staging folder replaces `out`; on any error it is removed
-    and `out` is left as it was. Parts are written by a background thread as
-    they are produced, so writing overlaps the work of making the next part
-    and a large build is never held in memory all at once. A file whose bytes
-    the previous build already has is hard-linked from it instead of written.
+    Parts are written by a background thread as they are produced, so writing
+    overlaps the work of making the next part and a large build is never held
+    in memory all at once. On any error before the build is complete, the
+    staging folder is removed and `out` is left as it was. Then:
+
+    - where `out` is the previous build the cache read (an update), the files
+      whose bytes it already has stay where they are; the staging folder holds
+      only what is new or changed, which is moved in (a rename each), the files
+      this build no longer makes are removed, and the index is replaced last.
+      If a move fails, what was moved goes back. A compile after one edit of
+      10,000 metrics moves a few dozen files, where hard-linking the 37,000
+      unchanged ones into a new folder and removing the old one took ~0.5 s;
+    - otherwise (a new folder, or one whose index cannot be used) the staging
+      folder replaces `out`.
     """
 
     def __init__(self, out: Path, cache: BuildCache | None = None) -> None:
         self.out = out.resolve()
         self.cache = cache or BuildCache(None)
+        previous = self.cache.previous
+        # An update: the folder being replaced is the very build whose index the cache read.
+        self.updating = bool(self.cache.files) and Path(str(previous)).resolve() == self.out
         self.written: dict[str, list[Any]] = {}  # path -> [digest, size, mtime_ns]
         self.reused = 0
         self._pending: list[Future[None]] = []
-        self._links: list[tuple[str, str]] = []  # previous build's file -> staging path
+        self._staged: list[str] = []  # an update's new or changed files
 
     @property
     def count(self) -> int:
@@ -139,18 +153,15 @@ class BuildFolder:
         folders: set[str] = set()
         for relative in sorted(files):
             target = os.path.join(staging, relative)
-            folder = os.path.dirname(target)
-            if folder not in folders:
-                os.makedirs(folder, exist_ok=True)
-                folders.add(folder)
-            self._write_one(relative, files[relative], target)
+            self._write_one(relative, files[relative], target, folders)
 
-    def _write_one(self, relative: str, content: Content, target: str) -> None:
+    def _write_one(self, relative: str, content: Content, target: str, folders: set[str]) -> None:
         if callable(content):
             content = content()
         if isinstance(content, Kept):
             content = content.reuse
-        # A previous build's file known to be unchanged is linked by what the index says.
+        # A file of the previous build (which is `out`: reuse comes only in an
+        # update) known to be unchanged stays where it is, as the index recorded it.
         previous: Reuse | None
         if isinstance(content, Reuse):
             previous, digest, data = content, content.digest, None
@@ -159,33 +170,24 @@ class BuildFolder:
             digest = content_digest(data)
             previous = self.cache.unchanged(relative, digest)
         if previous is not None:
-            self._links.append((previous.source, target))
+            assert self.updating, "reuse comes from the folder being updated"
             self.written[relative] = [digest, *previous.stamp]
+            self.reused += 1
             return
         assert data is not None
+        folder = os.path.dirname(target)
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            folders.add(folder)
         found = _write_file(target, data)
         self.written[relative] = [digest, found.st_size, found.st_mtime_ns]
-
-    def _link_all(self) -> None:
-        """Link the unchanged files, once everything else is written.
-
-        In one run at the end: a thread that makes tens of thousands of system
-        calls while the main thread computes waits for the interpreter after each.
-        On every core (`_per_folder`): 37,000 links in 0.55 s, not 0.85.
-        """
-        folders: dict[str, list[tuple[str, str]]] = {}
-        for source, target in self._links:
-            folders.setdefault(os.path.dirname(target), []).append((source, target))
-        _per_folder(_link, folders)
-        self.reused += len(self._links)
-        self._links.clear()
+        self._staged.append(relative)
 
     def _drain(self) -> None:
         """Wait for every queued write; the first failure is raised."""
         try:
             for future in self._pending:
                 future.result()
-            self._link_all()
         finally:
             self._writer.shutdown(wait=True)
 
@@ -196,10 +198,12 @@ class BuildFolder:
                 index = self.staging / INDEX
                 index.parent.mkdir(parents=True, exist_ok=True)
                 index.write_text(self.cache.index(self.written), encoding="utf-8")
+            if error is None and self.updating:
+                self._update()
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
-        if error is not None:
+        if error is not None or self.updating:
             shutil.rmtree(self.staging, ignore_errors=True)
             return
         old = None
@@ -217,6 +221,55 @@ class BuildFolder:
             raise
         if old is not None:
             remove_tree(old)
+
+    def _update(self) -> None:
+        """Move the staged files into `out`, remove what this build no longer makes, and
+        replace the index, last. A replaced file is first linked aside (into the
+        staging folder), a removed one moved there, so a failure puts everything
+        back; a file is never missing meanwhile, each replaced by one rename."""
+        out, aside = str(self.out), os.path.join(self.staging, FOLDER, "replaced")
+        gone = sorted(set(self.cache.on_disk()) - set(self.written) - {INDEX})
+        undo: list[Callable[[], None]] = []
+
+        def set_aside(relative: str, move: bool) -> None:
+            target, kept = os.path.join(out, relative), os.path.join(aside, relative)
+            os.makedirs(os.path.dirname(kept), exist_ok=True)
+            if move:
+                os.rename(target, kept)
+            else:
+                _link(target, kept)
+            undo.append(functools.partial(os.replace, kept, target))
+
+        try:
+            for relative in gone:
+                set_aside(relative, move=True)
+            for relative in [*self._staged, INDEX]:
+                target = os.path.join(out, relative)
+                replacing = os.path.lexists(target)
+                if replacing:
+                    set_aside(relative, move=False)
+                else:
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.replace(os.path.join(self.staging, relative), target)
+                if not replacing:  # new here: undone by removing it
+                    undo.append(functools.partial(os.unlink, target))
+        except BaseException:
+            for step in reversed(undo):
+                with contextlib.suppress(OSError):  # put back all that can be
+                    step()
+            raise
+        for folder in sorted({os.path.dirname(p) for p in gone}, reverse=True):
+            _remove_empty(out, folder)
+
+
+def _remove_empty(top: str, folder: str) -> None:
+    """Remove `folder` (relative to `top`) and its parents inside `top` while empty."""
+    while folder:
+        try:
+            os.rmdir(os.path.join(top, folder))
+        except OSError:  # not empty (or gone): its parents are not empty either
+            return
+        folder = os.path.dirname(folder)
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:

@@ -63,7 +63,7 @@ def test_an_unchanged_project_is_up_to_date_and_nothing_is_read_again_or_written
     assert read_tree(Path("build")) == before
 
 
-def test_files_an_edit_leaves_unchanged_are_linked_not_copied(project: Path) -> None:
+def test_files_an_edit_leaves_unchanged_stay_where_they_are(project: Path) -> None:
     compile_to("build")
     query = Path("build/sql/duckdb/stickiness.sql")
     inode = query.stat().st_ino
@@ -345,18 +345,49 @@ def test_a_file_s_stored_digests_serve_while_its_resolution_is_the_same(
         assert prepared.metric(name) == lazy.metric(name)
 
 
-def test_where_files_cannot_be_hard_linked_they_are_copied(
-    project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_update_removes_what_the_build_no_longer_makes(project: Path) -> None:
+    extra = project / "extra.metric"
+    extra.write_text(
+        'metric dau_copy {\n  title: "Daily actives, again"\n  owner: growth\n'
+        "  goal: company\n  grain: day\n  measure: count_distinct(events.user_id)\n}\n"
+    )
     compile_to("build")
-    query = Path("build/sql/duckdb/stickiness.sql")
-    inode = query.stat().st_ino
+    assert Path("build/sql/duckdb/dau_copy.sql").is_file()
+    stray = Path("build/catalog/notes/stray.md")  # not made by any build
+    stray.parent.mkdir()
+    stray.write_text("left here by hand")
+    extra.unlink()
+    compile_to("build")
+    assert not Path("build/sql/duckdb/dau_copy.sql").exists()
+    assert not stray.parent.exists()  # and the folder it leaves empty
+    assert_same_as_clean_build()
+
+
+@pytest.mark.parametrize("links", ["hard links", "no hard links"])
+def test_a_failed_update_puts_the_previous_build_back(project: Path, links: str) -> None:
+    compile_to("build")
+    before = {p: p.read_bytes() for p in Path("build").rglob("*") if p.is_file()}
+    edit(project / "engagement.metric", '"Daily active users"', '"Daily actives"')
+    replace, calls = os.replace, []
+
+    def fails_the_third_time(source: str, target: str) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        replace(source, target)
 
     def no_links(source: str, target: str) -> None:
         raise OSError(1, "Operation not permitted")
 
-    monkeypatch.setattr(os, "link", no_links)
-    edit(project / "engagement.metric", '"Daily active users"', '"Daily actives"')
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "replace", fails_the_third_time)
+        if links == "no hard links":
+            patch.setattr(os, "link", no_links)
+        code, output = run("compile", "metrics", "--out", "build")
+    assert code == 1
+    assert "cannot write the build into build: [Errno 28] No space left on device" in output
+    assert len(calls) > 3  # two files were moved in, then put back
+    assert {p: p.read_bytes() for p in Path("build").rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in Path().iterdir()) == ["build", "metrics"]  # no staging left
     assert "unchanged, kept from the previous build" in compile_to("build")
-    assert query.stat().st_ino != inode
     assert_same_as_clean_build()
