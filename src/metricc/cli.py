@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -18,7 +18,7 @@ import click
 from metricc import __version__
 
 if TYPE_CHECKING:
-    from metricc.cache import BuildCache, Text
+    from metricc.cache import BuildCache, Reuse, Text
     from metricc.config import Config
     from metricc.diagnostics import Diagnostic
     from metricc.pipeline import Compilation
@@ -148,8 +148,12 @@ def run_checks(
     select: tuple[str, ...] = (),
     ignore: tuple[str, ...] = (),
     cache: BuildCache | None = None,
+    alongside: Callable[[Compilation, Callable[[], None]], None] | None = None,
 ) -> tuple[Compilation, list[Diagnostic]]:
-    """Parse, resolve and (when that is clean) lint: the findings, sorted."""
+    """Parse, resolve and (when that is clean) lint: the findings, sorted.
+
+    `alongside(compilation, lint)` is the caller's work on a clean model, which
+    calls `lint` once while its workers go (a compile's block digests)."""
     from metricc.lint import Selection, SelectionError, lint
     from metricc.pipeline import check_project
 
@@ -160,12 +164,18 @@ def run_checks(
         severity=dict(config.severity),
         options=dict(config.options),
     )
+    try:
+        selection.rules()  # an unknown rule is a usage error before any work
+    except SelectionError as error:
+        raise click.BadParameter(str(error), param_hint="--select/--ignore") from error
     compilation = check_project(_project_path(ctx, path), cache)
-    if not compilation.failed and compilation.project is not None:
-        try:
-            compilation.diagnostics += lint(compilation.project, compilation.files, selection)
-        except SelectionError as error:
-            raise click.BadParameter(str(error), param_hint="--select/--ignore") from error
+    project = compilation.project
+    if not compilation.failed and project is not None:
+
+        def lint_now() -> None:
+            compilation.diagnostics += lint(project, compilation.files, selection)
+
+        (alongside or (lambda _, work: work()))(compilation, lint_now)
     return compilation, compilation.sorted_diagnostics()
 
 
@@ -379,7 +389,18 @@ def compile_(
         reason = refusal(target, keep)
         if reason:
             raise click.UsageError(f"cannot build into {target}: {reason}")
-    compilation, diagnostics = run_checks(ctx, path, cache=cache)
+    prepared: dict[str, bytes | Reuse] = {}
+
+    def digests(compilation: Compilation, lint_now: Callable[[], None]) -> None:
+        """Every block's digests and JSON (what the outputs' keys and the manifest are
+        made of, kept for the next build), made by the workers while this process lints."""
+        assert compilation.project is not None
+        inputs = inputs_of(compilation.project)
+        prepared.update(inputs.prepare(cache, compilation.resolutions, meanwhile=lint_now))
+
+    compilation, diagnostics = run_checks(
+        ctx, path, cache=cache, alongside=None if check_only else digests
+    )
     _report_findings(diagnostics, compilation.sources, fmt)
     if compilation.failed:
         fail(f"nothing written: fix the errors above ({target} is unchanged)")
@@ -392,10 +413,9 @@ def compile_(
         cache.keep_outcome(inputs, (diagnostics, counts))
     from metricc.progress import progress_bar
 
-    def outputs(manifest: Mapping[str, Text] | None = None) -> Iterator[Mapping[str, Text]]:
-        """The build in parts, so each can be written and let go before the next
-        (the manifest as given, if it was made already)."""
-        yield manifest_files(project) if manifest is None else manifest
+    def outputs() -> Iterator[Mapping[str, Text]]:
+        """The build in parts, so each can be written and let go before the next."""
+        yield manifest_files(project, inputs_of(project).json, cache)
         with progress_bar("compiling") as progress:
             # Each watched metric's alert check is made from its query's tree.
             sql = sql_files(project, chosen, progress, cache, checks_from_queries(project))
@@ -426,19 +446,10 @@ def compile_(
             fail(f"{target} is out of date: run `metricc compile` and commit the result")
         click.echo(f"{target}/ is up to date ({len(files)} files).")
         return
-    made: list[Mapping[str, Text]] = []
     try:
         with BuildFolder(target, cache) as build:
-            # Every block's digests (what the outputs' keys are made of, kept for the
-            # next build), made by the workers while this process makes the manifest.
-            digests = inputs_of(project).prepare(
-                cache,
-                compilation.resolutions,
-                meanwhile=lambda: made.append(manifest_files(project)),
-            )
-            build.add(digests)
-            (manifest,) = made
-            for part in outputs(manifest):
+            build.add(prepared)
+            for part in outputs():
                 build.add(part)
     except OSError as error:  # the folder cannot be made or a file not written there
         fail(f"cannot write the build into {target}: {error} (nothing was changed)")

@@ -47,18 +47,20 @@ def parallel_map(
     progress: Callable[[int, int], None] | None = None,
     parallel_from: int | None = None,
     meanwhile: Callable[[], None] | None = None,
+    leave: int = 0,
 ) -> list[R]:
     """`[function(item) for item in items]`, on every core when it pays: from
     `parallel_from` items (default PARALLEL_FROM; fewer where each is costly), sent
     to the workers in chunks. `meanwhile` is work of this process's own, done
-    while the workers go (before any item, where there are none)."""
+    while the workers go (before any item, where there are none), on the `leave`
+    cores left to it."""
     # Sixteen chunks per core: items differ in cost (a Snowflake query costs four
     # DuckDB ones), and with four per core one core idled while the other
     # finished the last, costliest chunk (SQL for seven dialects: ~10% longer).
     size = max(25, len(items) // (cores() * 16))
     out: list[R] = []
     worth_it = len(items) >= (PARALLEL_FROM if parallel_from is None else parallel_from)
-    results = parallel_results(function, items, worth_it, size)
+    results = parallel_results(function, items, worth_it, size, leave)
     if meanwhile is not None:
         meanwhile()
     for result in results:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from metricc import __version__
 from metricc.backends.manifest import manifest_files
 from metricc.pipeline import check_project
 from tests.conftest import CORPUS, METRICS, ROOT
@@ -99,6 +100,21 @@ def test_manifest_is_deterministic() -> None:
     second = check_project(METRICS.relative_to(ROOT))
     assert first.project is not None and second.project is not None
     assert manifest_files(first.project) == manifest_files(second.project)
+
+
+@pytest.mark.parametrize("path", [METRICS, *VALID], ids=["metrics", *(p.stem for p in VALID)])
+def test_the_manifest_assembled_from_blocks_is_pydantic_s_dump_of_the_project(
+    path: Path,
+) -> None:
+    """The manifest is put together from each block's JSON (what the build cache
+    keeps), byte for byte the project as pydantic dumps it whole."""
+    project = check_project(path.relative_to(ROOT)).project
+    assert project is not None
+    whole = project.dump_json(indent=2).replace("\n", "\n  ")
+    assert manifest_files(project)["manifest.json"] == (
+        f'{{\n  "metricc_version": "{__version__}",\n  "schema": "manifest.schema.json",\n'
+        f'  "project": {whole}\n}}\n'
+    )
 
 
 def test_manifest_validates_against_its_schema() -> None:

@@ -1,4 +1,5 @@
-"""What each output is made from, digested: the keys the build cache keeps renders under.
+"""What each output is made from, digested: the keys the build cache keeps renders under;
+and each block's JSON, which the manifest is assembled from.
 
 A metric's query reads the metric, every metric its value is computed from
 (formula inputs, transitively) and the sources they read; nothing else of the
@@ -31,8 +32,9 @@ DESCRIPTIVE = {
     "tags",
     "location",
 }
-# The build cache's entries of block digests: one per file's resolution.
+# The build cache's entries of block digests and JSON: one per file's resolution.
 DIGESTS = "digests"
+ONE_WORKER_BELOW = 5000  # blocks to digest (see `Inputs.prepare`)
 
 Block = sm.Metric | sm.Source | sm.Team | sm.Goal
 # A block as its file's digests entry names it: its class, name and offset.
@@ -52,6 +54,7 @@ class Inputs:
         self._computed: dict[int, str] = {}
         self._closures: dict[str, str] = {}
         self._whole: dict[int, str] = {}
+        self._json: dict[int, str] = {}
         self._goals = ""
         self._prepared = False
 
@@ -61,7 +64,8 @@ class Inputs:
         resolutions: Mapping[str, str] | None = None,
         meanwhile: Callable[[], None] | None = None,
     ) -> dict[str, bytes | Reuse]:
-        """Every block's digests and every metric's, made once (on every core when many).
+        """Every block's digests and JSON, and every metric's digest, made once (on
+        every core when many).
 
         A cold compile makes its keys in each backend's workers, which inherit
         what this process holds: made here first, each block's JSON is dumped
@@ -69,8 +73,9 @@ class Inputs:
 
         `resolutions` names, per file, what its blocks were resolved from (see
         `Compilation.resolutions`): the same names give the same blocks, so the
-        digests the previous build stored under them are taken as they are
-        (dumping 10,000 metrics' JSON again took 0.6 s of a one-edit compile).
+        digests and JSON the previous build stored under them are taken as they
+        are (dumping 10,000 metrics' JSON again, for the digests and for the
+        manifest, took 1 s of a one-edit compile).
         Returns the entries to store for the next build, one per file.
         `meanwhile` is the caller's work, done once, while the workers make the digests.
         """
@@ -91,46 +96,69 @@ class Inputs:
                 found = cache.stored(DIGESTS, key)
                 if found is not None and self._adopt(by_file.get(file, []), found[1]):
                     entries[entry_path(DIGESTS, key)] = found[0]
+
         # Workers get positions, not blocks: a block sent to them would be a copy,
         # and the memo is keyed by identity (the fork's blocks are this process's,
-        # with the digests taken above).
+        # with the digests taken above). Each worker builds pydantic's serialisers
+        # before its first dump (~0.2 s, as long as ~3,000 blocks' dumps): below
+        # ONE_WORKER_BELOW blocks to dump, one worker beside this process's own
+        # work is quicker.
+        def work(i: int) -> tuple[str, tuple[str, str, str] | None]:
+            block = blocks[i]
+            digests = None if id(block) in self._whole else self._digests(block)
+            return self.metric(block.name) if isinstance(block, sm.Metric) else "", digests
+
+        todo = sum(id(block) not in self._whole for block in blocks)
         made = parallel_map(
-            lambda i: self._digests(blocks[i]), range(len(blocks)), meanwhile=meanwhile
+            work,
+            range(len(blocks)),
+            meanwhile=meanwhile,
+            leave=1 if todo < ONE_WORKER_BELOW else 0,
         )
-        for block, (whole, computing, closure) in zip(blocks, made, strict=True):
-            self._whole[id(block)] = whole
-            if computing:
-                self._computed[id(block)] = computing
+        for block, (closure, digests) in zip(blocks, made, strict=True):
             if closure:
                 self._closures[block.name] = closure
+            if digests is not None:
+                whole, computing, text = digests
+                self._whole[id(block)] = whole
+                if computing:
+                    self._computed[id(block)] = computing
+                self._json[id(block)] = text
         for file, key in (resolutions or {}).items():
             path = entry_path(DIGESTS, key)
             if path not in entries:
-                digests = {_where(b): self._digests(b)[:2] for b in by_file.get(file, [])}
-                entries[path] = pickle.dumps(digests, protocol=pickle.HIGHEST_PROTOCOL)
+                kept = {_where(b): self._digests(b) for b in by_file.get(file, [])}
+                entries[path] = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
         return entries
 
     def _adopt(self, blocks: list[Block], stored: object) -> bool:
         """Take a file's stored digests, if they name exactly its blocks."""
         if not isinstance(stored, dict) or len(stored) != len(blocks):
             return False
-        found: list[tuple[str, str]] = []
+        found: list[tuple[str, str, str]] = []
         for block in blocks:
             digests = stored.get(_where(block))
-            if digests is None:
+            if not isinstance(digests, tuple) or len(digests) != 3:
                 return False
             found.append(digests)
-        for block, (whole, computing) in zip(blocks, found, strict=True):
+        for block, (whole, computing, text) in zip(blocks, found, strict=True):
             self._whole[id(block)] = whole
             self._computed[id(block)] = computing
+            self._json[id(block)] = text
         return True
 
     def _digests(self, block: Block) -> tuple[str, str, str]:
-        """A block's digests: whole; and what it contributes to metrics' values (of
-        metrics and sources), with its own closure's (of metrics), else ''."""
+        """What a file's digests entry keeps of a block: its whole digest; what it
+        contributes to metrics' values (of metrics and sources, else ''); its JSON."""
         computing = self._computing(block) if isinstance(block, sm.Metric | sm.Source) else ""
-        closure = self.metric(block.name) if isinstance(block, sm.Metric) else ""
-        return self.whole(block), computing, closure
+        return self.whole(block), computing, self.json(block)
+
+    def json(self, block: Block | sm.SLO) -> str:
+        """A block as the manifest shows it (indented, location included)."""
+        text = self._json.get(id(block))
+        if text is None:
+            text = self._json[id(block)] = block.dump_json(indent=2)
+        return text
 
     def whole(self, block: Block) -> str:
         """A digest of a block, every field (a page shows them all) and where it is
