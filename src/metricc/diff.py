@@ -356,16 +356,22 @@ def _value(text: str | None) -> str:
     return "—" if text is None else f"`{text}`"
 
 
-def to_markdown(report: Report) -> str:
-    out = [f"## metricc diff: `{report.base}` → `{report.head}`", ""]
-    if report.empty:
-        return "\n".join([*out, "No change in meaning.", ""])
+def _counts(report: Report) -> str:
+    """ "1 added, 2 changed.": how many blocks each kind of change touched."""
     counts = [
         f"{len(getattr(report, k))} {k}"
         for k in ("added", "removed", "renamed", "changed")
         if getattr(report, k)
     ]
-    out += [", ".join(counts) + ".", ""]
+    return ", ".join(counts) + "."
+
+
+def to_markdown(report: Report) -> str:
+    """The report as a pull-request comment (GitHub-flavoured markdown)."""
+    out = [f"## metricc diff: `{report.base}` → `{report.head}`", ""]
+    if report.empty:
+        return "\n".join([*out, "No change in meaning.", ""])
+    out += [_counts(report), ""]
     for title, items in (("Added", report.added), ("Removed", report.removed)):
         if items:
             out += [f"### {title}", ""] + [f"- {c.kind} `{c.name}`" for c in items] + [""]
@@ -404,7 +410,49 @@ def to_markdown(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
+# A field's change fits on one line up to this width; longer or multi-line
+# values are shown as a removed and an added line, as a text diff shows them.
+HUMAN_WIDTH = 100
+
+
 def to_human(report: Report) -> str:
-    text = to_markdown(report)
-    text = re.sub(r"^#+ ", "", text, flags=re.M)
-    return text.replace("`", "")
+    """The report for a terminal: the same sections as the markdown, in plain text
+    (a field's old and new value side by side, the SQL diff indented)."""
+    out = [f"metricc diff: {report.base} → {report.head}", ""]
+    if report.empty:
+        return "\n".join([*out, "No change in meaning.", ""])
+    out += [_counts(report), ""]
+    for title, items in (("Added", report.added), ("Removed", report.removed)):
+        if items:
+            out += [f"{title}:"] + [f"  {c.kind} {c.name}" for c in items] + [""]
+    if report.renamed:
+        out += ["Renamed:"]
+        out += [f"  {c.kind} {c.old_name} → {c.name}" for c in report.renamed] + [""]
+    for change in [*report.renamed, *report.changed]:
+        if not change.fields and not change.sql_diff:
+            continue
+        out.append(f"{change.kind} {change.name}:")
+        width = max((len(f.field) for f in change.fields), default=0) + 1
+        for f in change.fields:
+            old, new = f.old or "(none)", f.new or "(none)"
+            line = f"  {f.field + ':':<{width}} {old} → {new}"
+            if "\n" in old + new or len(line) > HUMAN_WIDTH:
+                out.append(f"  {f.field}:")
+                out += [f"    - {text}" for text in old.splitlines() or [""]]
+                out += [f"    + {text}" for text in new.splitlines() or [""]]
+            else:
+                out.append(line)
+        if change.sql_diff:
+            out += ["  SQL:"] + [f"    {line}" for line in change.sql_diff.rstrip().splitlines()]
+        out.append("")
+    impact = report.impact
+    out += ["Impact:"]
+    out.append("  numbers change: " + (", ".join(impact.numbers) or "none"))
+    out.append("  alerts change: " + (", ".join(impact.alerts) or "none"))
+    for title, findings in (
+        ("lint findings appear", impact.findings_added),
+        ("lint findings disappear", impact.findings_removed),
+    ):
+        out.append(f"  {title}: " + ("none" if not findings else ""))
+        out += [f"    - {item}" for item in findings]
+    return "\n".join(out) + "\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from syrupy.assertion import SnapshotAssertion
 
 from metricc.cli import main
 from tests.conftest import METRICS, ROOT
@@ -98,6 +99,19 @@ def test_diff_sees_dependency_and_alert_changes(repo: Path) -> None:
     impact = output.split("### Impact", 1)[1]
     assert "`arppu`" in impact and "`cltv`" in impact and "`cltv_to_cac`" in impact
     assert "alerts change: `api_error_rate`" in impact
+
+
+def test_diff_for_a_terminal_is_plain_text(repo: Path, snapshot: SnapshotAssertion) -> None:
+    metrics = repo / "metrics"
+    edit(metrics / "engagement.metric", '"Daily active users"', '"Daily actives"')
+    edit(metrics / "engagement.metric", "formula: dau / mau", "formula: dau / (mau + 1)")
+    edit(metrics / "engagement.metric", "The company's North Star", "Our North Star")
+    code, output = run("diff", "main")
+    assert code == 0, output
+    for markup in ("|---", "```", "<details>", "### ", "`dau`"):
+        assert markup not in output
+    assert '  title: "Daily active users" → "Daily actives"' in output
+    assert output == snapshot
 
 
 def test_diff_of_folders_and_bad_revisions(repo: Path) -> None:
