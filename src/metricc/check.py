@@ -167,7 +167,7 @@ def evaluate(
                 target,
                 render(threshold_query(project, metric, target.dialect, as_of), target.dialect),
             )
-            latest = _latest_complete(metric, as_of)
+            latest = latest_complete(metric.grain, as_of)
             for name, period, value, previous, severity, text in rows:
                 if period == latest:
                     report.alerts.append(
@@ -199,21 +199,12 @@ def evaluate(
     return report
 
 
-def _latest_complete(metric: sm.Metric, as_of: date) -> date:
-    """The start of the last period of the metric's grain that ended by `as_of`."""
-    day = last_complete_day(as_of)
-    if metric.grain == "day":
-        return day
-    if metric.grain == "week":
-        start = day - timedelta(days=day.weekday())
-        return start if start + timedelta(days=7) <= as_of else start - timedelta(days=7)
-    months = {"month": 1, "quarter": 3, "year": 12}[metric.grain]
-    index = (day.year * 12 + day.month - 1) // months * months
-    start = date(index // 12, index % 12 + 1, 1)
-    if sm.period_end(metric.grain, start) <= as_of:
+def latest_complete(grain: str, as_of: date) -> date:
+    """The start of the last period of `grain` that ended by `as_of`."""
+    start = sm.period_start(grain, last_complete_day(as_of))
+    if sm.period_end(grain, start) <= as_of:
         return start
-    index -= months
-    return date(index // 12, index % 12 + 1, 1)
+    return sm.period_start(grain, start - timedelta(days=1))
 
 
 def _slo_status(project: sm.Project, slo: sm.SLO, target: Target, as_of: date) -> SLOStatus:

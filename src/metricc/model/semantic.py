@@ -19,14 +19,29 @@ from metricc.span import Span
 Grain = Literal["day", "week", "month", "quarter", "year"]
 
 
+# Months per period, for the grains that are counted in months.
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def period_start(grain: str, day: date) -> date:
+    """The first day of the period of `grain` that `day` falls in (weeks start on
+    Monday, as the warehouses truncate them)."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    months = _MONTHS[grain]
+    index = (day.year * 12 + day.month - 1) // months * months
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def period_end(grain: str, start: date) -> date:
     """The day after a period of `grain` that starts on `start`: it is complete by then."""
     if grain == "day":
         return start + timedelta(days=1)
     if grain == "week":
         return start + timedelta(days=7)
-    months = {"month": 1, "quarter": 3, "year": 12}[grain]
-    month = start.month - 1 + months
+    month = start.month - 1 + _MONTHS[grain]
     return date(start.year + month // 12, month % 12 + 1, 1)
 
 
