@@ -137,7 +137,11 @@ def target_status(
         slope, intercept = line
         base.projected = slope * deadline.toordinal() + intercept
     improving = line is not None and meets(current + line[0], current) and line[0] != 0
-    if meets(current, goal):
+    falls_short = base.projected is not None and target.by and not meets(base.projected, goal)
+    if meets(current, goal) and falls_short:
+        base.status = "at risk"
+        base.note = f"meets the target now, but the trend falls short of it by {target.by}"
+    elif meets(current, goal):
         base.status, base.note = "on track", "already meets the target"
     elif base.projected is not None and target.by and meets(base.projected, goal):
         base.status, base.note = "on track", f"the trend reaches it by {target.by}"

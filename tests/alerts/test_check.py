@@ -49,6 +49,11 @@ WEEKS = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(8)]
         ([17, 16, 15, 14, 13, 12, 11, 10], ">=", "20", date(2026, 12, 31), "off track"),
         ([5, 4, 3, 2, 2, 2, 1, 1], "<=", "0.5", date(2026, 12, 31), "on track"),
         ([10, 11, 12, 13, 14, 15, 16, 17], ">=", "20", None, "at risk"),
+        # Meets it now, but the trend crosses it before the deadline: not on track.
+        ([24, 23, 22, 21, 20, 19, 18, 17], ">=", "15", date(2026, 12, 31), "at risk"),
+        ([24, 23, 22, 21, 20, 19, 18, 17], ">=", "15", date(2026, 3, 9), "on track"),
+        ([24, 23, 22, 21, 20, 19, 18, 17], ">=", "15", None, "on track"),
+        ([1, 2, 3, 4, 5, 6, 7, 8], "<=", "10", date(2026, 12, 31), "at risk"),
     ],
 )
 def test_target_status(
