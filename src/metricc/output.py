@@ -238,11 +238,14 @@ class BuildFolder:
                 os.rename(target, kept)
             else:
                 _link(target, kept)
-            undo.append(functools.partial(os.replace, kept, target))
+            undo.append(functools.partial(_put_back, kept, target))
 
         try:
             for relative in gone:
                 set_aside(relative, move=True)
+            # Before the new files come in: one may take the place of a folder emptied here.
+            for folder in sorted({os.path.dirname(p) for p in gone}, reverse=True):
+                _remove_empty(out, folder)
             for relative in [*self._staged, INDEX]:
                 target = os.path.join(out, relative)
                 replacing = os.path.lexists(target)
@@ -258,8 +261,12 @@ class BuildFolder:
                 with contextlib.suppress(OSError):  # put back all that can be
                     step()
             raise
-        for folder in sorted({os.path.dirname(p) for p in gone}, reverse=True):
-            _remove_empty(out, folder)
+
+
+def _put_back(kept: str, target: str) -> None:
+    """Undo setting a file aside (its folder made again if it was removed as empty)."""
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    os.replace(kept, target)
 
 
 def _remove_empty(top: str, folder: str) -> None:
