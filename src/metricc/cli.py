@@ -59,6 +59,8 @@ def report(
     """Print diagnostics in a format (quoting `sources`), with a summary line for people."""
     from metricc.diagnostics.render import RENDERERS
 
+    if fmt == "sarif":  # it describes each rule found: the rules register their codes
+        import metricc.lint  # noqa: F401
     stream = sys.stderr if err else sys.stdout
     text = RENDERERS[fmt](diagnostics, sources, _use_color(stream))
     if text:
@@ -441,10 +443,10 @@ def compile_(
         files = {name: text for part in outputs() for name, text in part.items()}
         stale = _stale_files(target, files)
         for line in stale:
-            click.echo(line)
+            _tell(line, fmt)
         if stale:
             fail(f"{target} is out of date: run `metricc compile` and commit the result")
-        click.echo(f"{target}/ is up to date ({len(files)} files).")
+        _tell(f"{target}/ is up to date ({len(files)} files).", fmt)
         return
     try:
         with BuildFolder(target, cache) as build:
@@ -453,16 +455,22 @@ def compile_(
                 build.add(part)
     except OSError as error:  # the folder cannot be made or a file not written there
         fail(f"cannot write the build into {target}: {error} (nothing was changed)")
-    click.echo(describe_build(counts, target, build.count, build.reused))
+    _tell(describe_build(counts, target, build.count, build.reused), fmt)
 
 
 def _report_findings(
     diagnostics: list[Diagnostic], sources: Mapping[str, SourceFile], fmt: str
 ) -> None:
-    """A compile's findings, if any: for people on stderr (stdout carries the build's
-    summary), machine formats on stdout."""
-    if diagnostics:
-        report(diagnostics, sources, fmt, err=fmt in ("human", "concise"))
+    """A compile's findings: for people on stderr, if any (stdout carries the build's
+    summary); a machine format's document on stdout, even when empty."""
+    for_people = fmt in ("human", "concise")
+    if diagnostics or not for_people:
+        report(diagnostics, sources, fmt, err=for_people)
+
+
+def _tell(message: str, fmt: str) -> None:
+    """A compile's summary: on stdout, unless stdout carries a machine format's findings."""
+    click.echo(message, err=fmt not in ("human", "concise"))
 
 
 def _build_inputs(
@@ -502,7 +510,7 @@ def _up_to_date(
         return False
     diagnostics, counts = found
     _report_findings(diagnostics, {s.path: s for s in sources}, fmt)
-    click.echo(describe_up_to_date(counts, target, len(cache.files)))
+    _tell(describe_up_to_date(counts, target, len(cache.files)), fmt)
     return True
 
 

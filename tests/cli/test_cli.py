@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ from metricc.cli import main
 from metricc.config import Config, find_config, load_config
 from metricc.output import read_tree
 from tests.conftest import METRICS
+
+METRICC = [sys.executable, "-c", "from metricc.cli import entry; entry()"]
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -66,6 +70,29 @@ def test_lint_reports_and_exits_1(project: Path) -> None:
     code, output = run("lint", "--format", "concise")
     assert code == 1
     assert output.startswith("metrics/bad.metric:2:11: error[MC204]: `never` is not a valid")
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+@pytest.mark.parametrize("findings", ["with findings", "clean"])
+def test_compile_in_a_machine_format_prints_one_document_on_stdout(
+    project: Path, fmt: str, findings: str
+) -> None:
+    """Its findings, even none, when building and when the build is up to date (which
+    replays them without loading the lint rules); the summary goes to stderr."""
+    if findings == "with findings":
+        (project / "metrics" / "vanity.metric").write_text(
+            'metric page_views_total {\n  title: "Page views"\n  owner: growth\n'
+            "  grain: day\n  measure: count(events.event_id)\n}\n"
+        )
+    for summary in ("Compiled ", "Nothing to compile: "):  # each in a process of its own
+        result = subprocess.run(
+            [*METRICC, "compile", "--out", "build", "--format", fmt], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        document = json.loads(result.stdout)
+        found = document if fmt == "json" else document["runs"][0]["results"]
+        assert bool(found) == (findings == "with findings")
+        assert result.stderr.splitlines()[-1].startswith(summary)
 
 
 def test_lint_json_carries_locations(project: Path) -> None:
