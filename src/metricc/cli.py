@@ -170,6 +170,9 @@ def run_checks(
         selection.rules()  # an unknown rule is a usage error before any work
     except SelectionError as error:
         raise click.BadParameter(str(error), param_hint="--select/--ignore") from error
+    problems = selection.option_problems()
+    if problems:
+        raise click.UsageError(f"{_config(ctx).path}: " + "; ".join(problems))
     compilation = check_project(_project_path(ctx, path), cache)
     project = compilation.project
     if not compilation.failed and project is not None:
@@ -1031,6 +1034,7 @@ def diff_(
     """
     from metricc import diff as differ
 
+    _check_dialects([dialect])
     root = project_path or _project_path(ctx, None)
     try:
         result = differ.diff(base, head, root, dialect)

@@ -93,4 +93,6 @@ def load_config(path: Path | None = None) -> Config:
             for e in error.errors()
         )
         raise ConfigError(f"{found}: {problems}") from error
+    if not config.dialects:
+        raise ConfigError(f'{found}: `dialects` is empty: name at least one (e.g. ["duckdb"])')
     return config.replace(path=found)

@@ -117,6 +117,7 @@ def test_lint_json_carries_locations(project: Path) -> None:
 def test_usage_errors_exit_2(project: Path) -> None:
     assert run("lint", "--format", "xml")[0] == 2
     assert run("compile", "--dialect", "nosuchsql")[0] == 2
+    assert run("diff", "metrics", "metrics", "--dialect", "nosuchsql")[0] == 2
     assert run("query")[0] == 2
 
 
@@ -126,13 +127,27 @@ def test_usage_errors_exit_2(project: Path) -> None:
         ("projekt = 'x'\n", "projekt"),
         ("out = 3\n", '`out`: should be a path, as a string (e.g. "build")'),
         ("[lint]\nfail_on = 'never'\n", "`lint.fail_on`: Input should be 'error' or 'warning'"),
+        ("dialects = []\n", '`dialects` is empty: name at least one (e.g. ["duckdb"])'),
+        (
+            "[lint.options]\nkey_metric_limit = 'five'\n",
+            "`[lint.options] key_metric_limit` (read by `too-many-key-metrics`) should be a "
+            'whole number of at least 1, not "five"',
+        ),
+        ("[lint.options]\nteam_critical_budget = 0\n", "at least 1, not 0"),
+        ("[lint.options]\nteam_critical_budget = 2.5\n", "at least 1, not 2.5"),
+        ("[lint.options]\nkey_metric_limit = true\n", "at least 1, not true"),
+        (
+            "[lint.options]\nkey_metric_limt = 5\n",
+            "`[lint.options]` has no `key_metric_limt` (did you mean `key_metric_limit`?)",
+        ),
     ],
 )
-def test_bad_config_is_a_usage_error(project: Path, toml: str, says: str) -> None:
+@pytest.mark.parametrize("command", ["lint", "compile"])
+def test_bad_config_is_a_usage_error(project: Path, toml: str, says: str, command: str) -> None:
     (project / "metricc.toml").write_text(toml)
-    code, output = run("lint")
+    code, output = run(command)
     assert code == 2
-    assert says in output and "<class" not in output
+    assert says in " ".join(output.split()) and "<class" not in output
 
 
 def test_config_sets_defaults(project: Path) -> None:

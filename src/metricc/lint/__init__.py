@@ -7,6 +7,7 @@ malformed or silence nothing. It returns diagnostics; it never decides exit code
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from metricc.lint.rules import RULES
 from metricc.lint.suppress import collect, unused
 from metricc.model import ast
 from metricc.model import semantic as sm
+from metricc.resolve.suggest import did_you_mean
 
 register(
     Code(
@@ -56,6 +58,24 @@ class Selection:
         if "all" in self.ignore:
             ignored = set(RULES)
         return [r for r in RULES if r in chosen and r not in ignored]
+
+    def option_problems(self) -> list[str]:
+        """What is wrong with `[lint.options]`: a name no rule reads, or a value that
+        is not a whole number of at least 1."""
+        known = {name: rule for rule in RULES for name in rule.options}
+        problems = []
+        for name, value in sorted(self.options.items()):
+            if name not in known:
+                hint = did_you_mean(name, known, "option")
+                problems.append(
+                    f"`[lint.options]` has no `{name}`" + (f" ({hint})" if hint else "")
+                )
+            elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                problems.append(
+                    f"`[lint.options] {name}` (read by `{known[name].name}`) should be a whole "
+                    f"number of at least 1, not {json.dumps(value, default=str)}"
+                )
+        return problems
 
     def severity_of(self, rule: type[Rule]) -> Severity:
         for key in (rule.name, rule.code, *rule.aliases):

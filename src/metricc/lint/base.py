@@ -52,6 +52,8 @@ class Rule:
     summary: ClassVar[str]
     severity: ClassVar[Severity] = Severity.WARNING
     aliases: ClassVar[tuple[str, ...]] = ()
+    # The `[lint.options]` the rule reads, with their defaults: whole numbers of at least 1.
+    options: ClassVar[dict[str, int]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -41,6 +41,7 @@ class AlertFatigue(Rule):
     name = "alert-fatigue"
     code = "MC512"
     summary = "a daily threshold with no persistence, or a team over its paging budget"
+    options = {"team_critical_budget": DEFAULT_BUDGET}
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         pages: dict[str, list[str]] = {}
@@ -60,7 +61,7 @@ class AlertFatigue(Rule):
         for slo in ctx.project.slos.values():
             if slo.owner:
                 pages.setdefault(slo.owner, []).append(slo.name)
-        budget = int(ctx.option("team_critical_budget", DEFAULT_BUDGET))
+        budget = ctx.option("team_critical_budget", DEFAULT_BUDGET)
         for team, alerts in pages.items():
             if len(alerts) > budget and team in ctx.project.teams:
                 yield Finding(

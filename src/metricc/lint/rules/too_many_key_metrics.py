@@ -30,9 +30,10 @@ class TooManyKeyMetrics(Rule):
     name = "too-many-key-metrics"
     code = "MC509"
     summary = "more key metrics under one goal than the configured limit"
+    options = {"key_metric_limit": DEFAULT_LIMIT}
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        limit = int(ctx.option("key_metric_limit", DEFAULT_LIMIT))
+        limit = ctx.option("key_metric_limit", DEFAULT_LIMIT)
         for goal in ctx.project.goals.values():
             key = [
                 ctx.project.metrics[m]
