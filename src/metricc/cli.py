@@ -533,12 +533,11 @@ def _as_of(project: Any, target: Any) -> tuple[Any, bool]:
 def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
     """Current state per metric when a warehouse is given (--db or metricc.toml)."""
     from metricc.check import states
-    from metricc.warehouse.engines import WarehouseError, parse_target
+    from metricc.warehouse.engines import WarehouseError
 
-    where = db or _config(ctx).warehouse
-    if not where:
+    target = _warehouse(ctx, db, default=None)
+    if target is None:
         return {}
-    target = parse_target(where)
     try:
         as_of, has_data = _as_of(project, target)
         return states(project, target, as_of) if has_data else {}
@@ -671,9 +670,8 @@ def query(
     from metricc.backends.sql import QueryError, QueryOptions, metric_sql
     from metricc.pipeline import check_project
     from metricc.resolve.suggest import did_you_mean
-    from metricc.warehouse.engines import WarehouseError, parse_target, run
+    from metricc.warehouse.engines import WarehouseError, run
 
-    config = _config(ctx)
     compilation = check_project(_project_path(ctx, project_path))
     if compilation.failed or compilation.project is None:
         report(compilation.sorted_diagnostics(), compilation.sources, "human", err=True)
@@ -693,7 +691,7 @@ def query(
     )
     if options.start and options.end and options.start > options.end:
         raise click.BadParameter("--from is after --to", param_hint="--from")
-    target = parse_target(db or config.warehouse or "warehouse.duckdb")
+    target = _warehouse(ctx, db)
     try:
         sql = metric_sql(project, metric, target.dialect, options)
     except QueryError as error:
@@ -779,10 +777,17 @@ def sample_warehouse(target: str | None, to: str | None, scale: float, seed: int
     )
 
 
-def _warehouse(ctx: click.Context, db: str | None) -> Any:
+def _warehouse(ctx: click.Context, db: str | None, default: str | None = "warehouse.duckdb") -> Any:
+    """The warehouse to read: --db (relative to the working folder), else metricc.toml's
+    `warehouse` (relative to the file's folder), else `default` (None: no warehouse)."""
     from metricc.warehouse.engines import parse_target
 
-    return parse_target(db or _config(ctx).warehouse or "warehouse.duckdb")
+    config = _config(ctx)
+    if db:
+        return parse_target(db)
+    if config.warehouse:
+        return parse_target(config.warehouse, config.path.parent if config.path else None)
+    return parse_target(default) if default else None
 
 
 def _checked_project(ctx: click.Context, path: Path | None) -> Any:

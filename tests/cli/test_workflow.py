@@ -142,6 +142,15 @@ def test_init_then_lint_fmt_compile(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert code == 0 and (tmp_path / "x" / "build" / "manifest.json").is_file()
     code, output = run("query", "weekly_active_users", "--format", "json")
     assert code == 0 and json.loads(output)
+    # The config's `warehouse` is relative to the config file, wherever metricc runs.
+    monkeypatch.chdir(tmp_path / "x" / "metrics")
+    assert run("query", "weekly_active_users", "--format", "json") == (0, output)
+    monkeypatch.chdir(tmp_path)
+    code, elsewhere = run(
+        "--config", "x/metricc.toml", "query", "weekly_active_users", "--format", "json"
+    )
+    assert (code, elsewhere) == (0, output)
+    monkeypatch.chdir(tmp_path / "x")
     workflow = yaml.safe_load(
         (tmp_path / "x" / ".github" / "workflows" / "metrics.yml").read_text()
     )

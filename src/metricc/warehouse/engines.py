@@ -45,12 +45,22 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc))
 
 
-def parse_target(db: str) -> Target:
+def parse_target(db: str, base: Path | None = None) -> Target:
+    """A warehouse named as `--db` takes it: a PostgreSQL URL, `spark:FOLDER` of Parquet
+    files, else a DuckDB file. A relative file or folder is relative to `base` when
+    given (the folder of the metricc.toml that names it), else to the working folder."""
     if re.match(r"postgres(ql)?://", db):
         return Target("postgres", "postgres", db)
     if db.startswith("spark:"):
-        return Target("spark", "spark", db.removeprefix("spark:").removeprefix("//") or ".")
-    return Target("duckdb", "duckdb", db)
+        folder = db.removeprefix("spark:").removeprefix("//") or "."
+        return Target("spark", "spark", _within(base, folder))
+    return Target("duckdb", "duckdb", _within(base, db))
+
+
+def _within(base: Path | None, location: str) -> str:
+    return (
+        str(base / location) if base is not None and not Path(location).is_absolute() else location
+    )
 
 
 def run(target: Target, sql: str) -> Rows:
