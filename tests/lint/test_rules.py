@@ -329,6 +329,25 @@ CASES: list[tuple[str, str, str, int]] = [
     ),
     # missing-review
     ("missing-review", "missing-review", BASE + 'team quiet {\n  title: "Q"\n}\n', 1),
+    # invalid-suppression, unused-suppression
+    (
+        "suppression-without-reason",
+        "invalid-suppression",
+        BASE.replace("metric lead {", "# metricc: ignore[orphan-metric]\nmetric lead {"),
+        1,
+    ),
+    (
+        "suppression-of-no-rule",
+        "invalid-suppression",
+        BASE.replace("metric lead {", "# metricc: ignore[orphan-metrik] why\nmetric lead {"),
+        1,
+    ),
+    (
+        "suppression-that-silences-nothing",
+        "unused-suppression",
+        BASE.replace("metric lead {", "# metricc: ignore[orphan-metric] why\nmetric lead {"),
+        1,
+    ),
 ]
 
 

@@ -11,26 +11,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from metricc.diagnostics import Code, Diagnostic, Severity
-from metricc.diagnostics.codes import register
+from metricc.diagnostics import Diagnostic, Severity
 from metricc.lint.base import LintContext, Rule
 from metricc.lint.rules import RULES
-from metricc.lint.suppress import collect, unused
+from metricc.lint.suppress import collect
 from metricc.model import ast
 from metricc.model import semantic as sm
-from metricc.resolve.suggest import did_you_mean
-
-register(
-    Code(
-        "MC590",
-        "invalid-suppression",
-        Severity.WARNING,
-        "a suppression comment without rules or a reason",
-    )
-)
-register(
-    Code("MC591", "unused-suppression", Severity.WARNING, "a suppression that silences nothing")
-)
+from metricc.resolve.suggest import did_you_mean, nearest
 
 BY_NAME: dict[str, type[Rule]] = {}
 for _rule in RULES:
@@ -52,7 +39,9 @@ class Selection:
     def rules(self) -> list[type[Rule]]:
         for name in [*self.select, *self.ignore, *self.severity]:
             if name != "all" and name not in BY_NAME:
-                raise SelectionError(f"unknown rule `{name}`; see `metricc rules`")
+                hint = nearest(name, [r.name for r in RULES])
+                see = f"did you mean `{hint}`?" if hint else "see `metricc rules`"
+                raise SelectionError(f"unknown rule `{name}`; {see}")
         chosen = RULES if "all" in self.select else [BY_NAME[n] for n in self.select]
         ignored = {BY_NAME[n] for n in self.ignore if n != "all"}
         if "all" in self.ignore:
@@ -86,17 +75,15 @@ class Selection:
 
 def lint(project: sm.Project, files: list[ast.File], selection: Selection) -> list[Diagnostic]:
     rules = selection.rules()
-    ctx = LintContext(project, selection.options)
-    known = set(BY_NAME) | {"all"}
-    suppressions, problems = collect(files, known)
-    out: list[Diagnostic] = list(problems)
-    for rule_class in rules:
+    suppressions, malformed = collect(files, set(BY_NAME) | {"all"})
+    active = {name for r in rules for name in (r.name, r.code, *r.aliases)}
+    ctx = LintContext(project, selection.options, suppressions, malformed, active)
+    out: list[Diagnostic] = []
+    for rule_class in rules:  # by code: the suppressions' own checks come last
         rule = rule_class()
         severity = selection.severity_of(rule_class)
         for finding in rule.check(ctx):
             if any(s.covers(rule.name, rule.code, finding.span) for s in suppressions):
                 continue
             out.append(rule.diagnostic(finding, severity))
-    active = {name for r in rules for name in (r.name, r.code, *r.aliases)}
-    out += unused(suppressions, active)
     return out

@@ -10,13 +10,16 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from metricc.diagnostics import Code, Diagnostic, Label, Severity
 from metricc.diagnostics.codes import register
 from metricc.lint.links import Links
 from metricc.model import semantic as sm
 from metricc.span import Span
+
+if TYPE_CHECKING:
+    from metricc.lint.suppress import Suppression
 
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
@@ -34,10 +37,15 @@ class Finding:
 
 @dataclass
 class LintContext:
-    """What rules may read: the model, its links and the options from `[lint.options]`."""
+    """What rules may read: the model, its links, the options from `[lint.options]`,
+    and the suppression comments (the well-formed ones, the findings about the
+    others, and the names of the rules that run)."""
 
     project: sm.Project
     options: dict[str, Any] = field(default_factory=dict)
+    suppressions: list[Suppression] = field(default_factory=list)
+    malformed: list[Finding] = field(default_factory=list)
+    active: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.links = Links(self.project)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from metricc.diagnostics import Diagnostic, diag
+from metricc.lint.base import Finding
 from metricc.model import ast
+from metricc.resolve.suggest import nearest
 from metricc.span import Span
 
 PATTERN = re.compile(r"#\s*metricc:\s*ignore\[([^\]]*)\]\s*(.*)$")
@@ -39,10 +40,11 @@ class Suppression:
         return False
 
 
-def collect(files: list[ast.File], known: set[str]) -> tuple[list[Suppression], list[Diagnostic]]:
-    """The suppressions written in the files, and problems with how they are written."""
+def collect(files: list[ast.File], known: set[str]) -> tuple[list[Suppression], list[Finding]]:
+    """The suppressions written in the files, and problems with how they are written
+    (what the `invalid-suppression` rule reports)."""
     found: list[Suppression] = []
-    problems: list[Diagnostic] = []
+    problems: list[Finding] = []
     for file in files:
         headers = {b.span.line: b for b in file.blocks}
         comment_lines = {c.span.line for c in file.comments}
@@ -55,21 +57,19 @@ def collect(files: list[ast.File], known: set[str]) -> tuple[list[Suppression], 
             unknown = [r for r in rules if r not in known]
             if not rules or unknown:
                 problems.append(
-                    diag(
-                        "MC590",
+                    Finding(
                         f"unknown rule in suppression: {', '.join(f'`{r}`' for r in unknown)}"
                         if unknown
                         else "a suppression must name the rules it silences",
                         comment.span,
                         label="not a rule name or code",
-                        help="see `metricc rules` for the names",
+                        help=_hint(unknown, known),
                     )
                 )
                 continue
             if not reason:
                 problems.append(
-                    diag(
-                        "MC590",
+                    Finding(
                         "a suppression needs a reason",
                         comment.span,
                         label="why is this fine?",
@@ -88,15 +88,22 @@ def collect(files: list[ast.File], known: set[str]) -> tuple[list[Suppression], 
     return found, problems
 
 
-def unused(suppressions: list[Suppression], active: set[str]) -> list[Diagnostic]:
-    """Suppressions (or names in them) that silenced nothing this run."""
+def _hint(unknown: list[str], known: set[str]) -> str:
+    """Did you mean the nearest rule name? Else where the names are listed."""
+    near = [nearest(r, known - {"all"}) for r in unknown]
+    shown = [f"`{n}`" for n in near if n]
+    return f"did you mean {', '.join(shown)}?" if shown else "see `metricc rules` for the names"
+
+
+def unused(suppressions: list[Suppression], active: set[str]) -> list[Finding]:
+    """Suppressions (or names in them) that silenced nothing this run (what the
+    `unused-suppression` rule reports)."""
     out = []
     for s in suppressions:
         stale = [r for r in s.rules if r not in s.used and (r in active or r == "all")]
         if stale:
             out.append(
-                diag(
-                    "MC591",
+                Finding(
                     f"suppression of {', '.join(f'`{r}`' for r in stale)} silences nothing",
                     s.span,
                     label="no such finding here",

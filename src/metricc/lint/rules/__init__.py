@@ -13,6 +13,7 @@ from metricc.lint.rules.north_star_count import NorthStarCount
 from metricc.lint.rules.north_star_without_leading import NorthStarWithoutLeading
 from metricc.lint.rules.orphan_metric import OrphanMetric
 from metricc.lint.rules.small_sample import SmallSample
+from metricc.lint.rules.suppressions import InvalidSuppression, UnusedSuppression
 from metricc.lint.rules.threshold_conflict import ThresholdConflict
 from metricc.lint.rules.too_many_key_metrics import TooManyKeyMetrics
 from metricc.lint.rules.vanity_metric import VanityMetric
@@ -32,6 +33,8 @@ RULES = sorted(
         NorthStarWithoutLeading,
         OrphanMetric,
         SmallSample,
+        InvalidSuppression,
+        UnusedSuppression,
         ThresholdConflict,
         TooManyKeyMetrics,
         VanityMetric,
