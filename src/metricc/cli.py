@@ -279,8 +279,8 @@ def rule(name: str) -> None:
       metricc rule vanity-metric
       metricc rule MC502
     """
+    from metricc.diagnostics.suggest import did_you_mean
     from metricc.lint import BY_NAME
-    from metricc.resolve.suggest import did_you_mean
 
     found = BY_NAME.get(name)
     if found is None:
@@ -668,8 +668,8 @@ def query(
     """
     from metricc import results
     from metricc.backends.sql import QueryError, QueryOptions, metric_sql
+    from metricc.diagnostics.suggest import did_you_mean
     from metricc.pipeline import check_project
-    from metricc.resolve.suggest import did_you_mean
     from metricc.warehouse.engines import WarehouseError, run
 
     compilation = check_project(_project_path(ctx, project_path))

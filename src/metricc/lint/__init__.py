@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from metricc.diagnostics import Diagnostic, Severity
+from metricc.diagnostics.suggest import did_you_mean, nearest
 from metricc.lint.base import LintContext, Rule
 from metricc.lint.rules import RULES
 from metricc.lint.suppress import collect
 from metricc.model import ast
 from metricc.model import semantic as sm
-from metricc.resolve.suggest import did_you_mean, nearest
 
 BY_NAME: dict[str, type[Rule]] = {}
 for _rule in RULES:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from metricc.diagnostics.suggest import nearest
 from metricc.lint.base import Finding
 from metricc.model import ast
-from metricc.resolve.suggest import nearest
 from metricc.span import Span
 
 PATTERN = re.compile(r"#\s*metricc:\s*ignore\[([^\]]*)\]\s*(.*)$")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from metricc.diagnostics import Diagnostic, Label, diag
+from metricc.diagnostics.suggest import did_you_mean
 from metricc.model import ast
 from metricc.model import semantic as sm
 from metricc.model.text import one_line
@@ -19,7 +20,6 @@ from metricc.resolve import promql
 from metricc.resolve.expressions import ExpressionChecker
 from metricc.resolve.references import Ref
 from metricc.resolve.schema import DEFINITION_FIELDS, KINDS, FieldSpec
-from metricc.resolve.suggest import did_you_mean
 from metricc.resolve.values import ValueReader
 from metricc.span import SourceFile, Span
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from metricc.diagnostics import Diagnostic, diag
+from metricc.diagnostics.suggest import did_you_mean
 from metricc.model import expr as ex
 from metricc.model.functions import AGGREGATES, SCALARS
-from metricc.resolve.suggest import did_you_mean
 
 
 class ExpressionChecker:

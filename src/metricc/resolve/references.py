@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from metricc.diagnostics import Diagnostic, Label, diag
+from metricc.diagnostics.suggest import did_you_mean, nearest
 from metricc.model import semantic as sm
-from metricc.resolve.suggest import did_you_mean, nearest
 from metricc.span import Span
 
 # (kind, field) -> (kind it names, code when it is missing)

@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from metricc.diagnostics import Diagnostic, diag
+from metricc.diagnostics.suggest import did_you_mean
 from metricc.model import ast
 from metricc.model import expr as ex
 from metricc.resolve.schema import FieldSpec
-from metricc.resolve.suggest import did_you_mean
 from metricc.span import Span
 
 # A persistence longer than this is a typo: 10,000 days is 27 years (and a huge
