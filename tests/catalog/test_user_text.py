@@ -4,18 +4,24 @@ a code fence; a channel cannot end its code span; a runbook link ends where it s
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metricc.backends.catalog.markdown import catalog_files, code, inline, url
+from metricc.backends.catalog.markdown import catalog_files, code, escape, inline, url
+from metricc.backends.catalog.site import _to_html
 from tests.conftest import METRICS
 
 HOSTILE = "Daily | active\\n# users\\n```\\n<b>bold</b> `tick` [x](javascript:alert(1))"
-SHOWN = "Daily \\| active # users ``` &lt;b&gt;bold&lt;/b&gt; `tick` [x](javascript:alert(1))"
+SHOWN = (
+    "Daily \\| active # users \\`\\`\\` &lt;b&gt;bold&lt;/b&gt; \\`tick\\` "
+    "\\[x\\](javascript:alert(1))"
+)
 
 
 @pytest.fixture
@@ -56,6 +62,27 @@ def test_a_channel_stays_in_its_code_span_and_a_runbook_in_its_link(
         "([runbook](https://wiki/api%20errors%20%28old%29%0A#%20x))"
         in pages["catalog/metrics/api_error_rate.md"]
     )
+
+
+# Pieces of text that markdown would read as markup, put together at random.
+MARKUP = st.lists(
+    st.sampled_from(
+        [*"ab1 .-+#=*_`[]()!<>&|\\~:/\n\t", "    ", "1. ", "2) ", "- ", "---\n", "===", "&amp;"]
+        + ["&#35;", "[x](javascript:alert(1))", "<b>", "![i](u)", "``", "# "]
+    ),
+    max_size=25,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(MARKUP)
+def test_user_text_renders_as_itself_never_as_markup(text: str) -> None:
+    """What the site shows of escaped text is that text (whitespace aside), in plain
+    paragraphs: no heading, list, code, emphasis, link, image or HTML of its own."""
+    rendered = _to_html(escape(text), "")
+    assert set(re.findall(r"</?([a-z0-9]+)", rendered)) <= {"p", "br"}, rendered
+    shown = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert " ".join(shown.split()) == " ".join(text.split())
 
 
 @pytest.mark.parametrize(

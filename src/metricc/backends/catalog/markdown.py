@@ -29,15 +29,33 @@ from metricc.model.text import one_line, show_value
 FOLDERS = {"metric": "metrics", "goal": "goals", "team": "teams", "slo": "slos"}
 
 
+# Markdown's inline markup (emphasis, code, links, strikethrough, escapes), and what
+# starts a block at the beginning of a line (a heading, a list item, an underline).
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]~])")
+_BLOCK_MARKUP = re.compile(
+    r"^(#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|[-=]+(?=[ \t]*$)|\d{1,9}(?=[.)](?:[ \t]|$)))", re.M
+)
+_INDENT = re.compile(r"^[ \t]+", re.M)  # four spaces would start a code block
+
+
 def escape(text: object) -> str:
-    """User text made inert in markdown: no raw HTML, no table breaks."""
-    return (
-        str(text)
+    """User text made inert in markdown: text, never markup. No raw HTML, no table
+    breaks, no emphasis, code, links or images, and no line that starts a heading or
+    a list (each marker backslash-escaped, as CommonMark allows for punctuation)."""
+    text = (
+        _INLINE_MARKUP.sub(r"\\\1", str(text))
         .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace("|", "\\|")
     )
+    return _BLOCK_MARKUP.sub(_escape_marker, _INDENT.sub("", text))
+
+
+def _escape_marker(found: re.Match[str]) -> str:
+    """`# x` -> `\\# x`, `- x` -> `\\- x`; `1. x` -> `1\\. x` (the dot or bracket after the number)."""
+    marker = found.group(1)
+    return f"{marker}\\" if marker[0].isdigit() else f"\\{marker}"
 
 
 def inline(text: object) -> str:
