@@ -181,6 +181,28 @@ def test_parentheses_only_where_needed() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "formatted"),
+    [
+        ("(s.a = 1) = true", "(s.a = 1) = true"),  # comparisons do not chain
+        ("s.a < (s.b < s.c)", "s.a < (s.b < s.c)"),
+        ("((s.a < s.b)) < s.c", "(s.a < s.b) < s.c"),
+        ("(s.x is not null) = (s.y is null)", "(s.x is not null) = (s.y is null)"),
+        ("(s.a in (1, 2)) = true", "(s.a in (1, 2)) = true"),
+        ("(s.a like 'x%') != false", "(s.a like 'x%') != false"),
+        ("(s.a + 1) is null", "s.a + 1 is null"),  # arithmetic binds tighter
+        ("not ((s.a = 1) = true)", "not (s.a = 1) = true"),
+        ("(not s.a = 1) = true", "(not s.a = 1) = true"),
+        ("-(s.a + 1) > 0 - (s.b - s.c)", "-(s.a + 1) > 0 - (s.b - s.c)"),
+    ],
+)
+def test_a_predicate_inside_a_comparison_keeps_its_parentheses(
+    written: str, formatted: str
+) -> None:
+    text = f'metric m {{\n  title: "M"\n  grain: day\n  measure: count(s.a) where {written}\n}}\n'
+    assert f"  measure: count(s.a) where {formatted}\n" in fmt(text)
+
+
 @given(st.integers(min_value=0, max_value=10_000))
 @settings(max_examples=60, deadline=None)
 def test_any_scramble_of_any_file_formats_back(seed: int) -> None:

@@ -34,6 +34,9 @@ def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 
+# How tightly each operator binds, loosest first, as the grammar nests them: `not`
+# (3) sits between `and` and the predicates (4: comparisons, `in`, `is`, `like`).
+NOT, PREDICATE, UNARY, ATOM = 3, 4, 7, 8
 PRECEDENCE = {
     "or": 1,
     "and": 2,
@@ -87,18 +90,11 @@ class ExprText:
             return f"{node.func}({', '.join(self.expr(a) for a in node.args)})"
         if isinstance(node, ex.Binary):
             mine = PRECEDENCE[node.op]
-            left, right = self.expr(node.left), self.expr(node.right)
-            if isinstance(node.left, ex.Binary) and PRECEDENCE[node.left.op] < mine:
-                left = f"({left})"
-            if isinstance(node.right, ex.Binary) and PRECEDENCE[node.right.op] <= mine:
-                right = f"({right})"
-            if isinstance(node.left, ex.Not) and mine > 3:
-                left = f"({left})"
-            return f"{left} {node.op} {right}"
+            # Left-associative, except comparisons, which do not chain: `(a = b) = c`.
+            left = self._at_least(node.left, mine + 1 if mine == PREDICATE else mine)
+            return f"{left} {node.op} {self._at_least(node.right, mine + 1)}"
         if isinstance(node, ex.Not):
-            inner = self.expr(node.operand)
-            grouped = isinstance(node.operand, ex.Binary) and PRECEDENCE[node.operand.op] <= 2
-            return f"not ({inner})" if grouped else f"not {inner}"
+            return f"not {self._at_least(node.operand, NOT)}"
         if isinstance(node, ex.Neg):
             inner = self.expr(node.operand)
             return f"-({inner})" if isinstance(node.operand, ex.Binary) else f"-{inner}"
@@ -120,10 +116,24 @@ class ExprText:
 
     def _operand(self, node: ex.Expr) -> str:
         """An operand of `in`/`is`/`like`: arithmetic binds tighter, logic does not."""
+        return self._at_least(node, PREDICATE + 1)
+
+    def _at_least(self, node: ex.Expr, level: int) -> str:
+        """A node where the grammar wants one of `level` or tighter: in parentheses
+        if it binds more loosely."""
         text = self.expr(node)
-        if isinstance(node, ex.Binary) and PRECEDENCE[node.op] <= 4:
-            return f"({text})"
-        return text
+        return f"({text})" if _level(node) < level else text
+
+
+def _level(node: ex.Expr) -> int:
+    """How tightly a node binds, as the grammar nests them (see PRECEDENCE)."""
+    if isinstance(node, ex.Binary):
+        return PRECEDENCE[node.op]
+    if isinstance(node, ex.Not):
+        return NOT
+    if isinstance(node, ex.InList | ex.IsNull | ex.Like):
+        return PREDICATE
+    return UNARY if isinstance(node, ex.Neg) else ATOM
 
 
 expr_text = ExprText()

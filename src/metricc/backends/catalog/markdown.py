@@ -53,7 +53,7 @@ def escape(text: object) -> str:
 
 
 def _escape_marker(found: re.Match[str]) -> str:
-    """`# x` -> `\\# x`, `- x` -> `\\- x`; `1. x` -> `1\\. x` (the dot or bracket after the number)."""
+    """`# x` -> `\\# x`, `- x` -> `\\- x`; `1. x` -> `1\\. x` (escaping the dot or bracket)."""
     marker = found.group(1)
     return f"{marker}\\" if marker[0].isdigit() else f"\\{marker}"
 
