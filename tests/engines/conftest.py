@@ -7,6 +7,7 @@ these tests can never be silently skipped there.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import subprocess
@@ -14,8 +15,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from metricc.model.semantic import Project
 
 PG_HINT = "install PostgreSQL (Debian: apt-get install postgresql) so initdb and pg_ctl are found"
 SPARK_HINT = "install Java 17+ (Debian: apt-get install openjdk-17-jre-headless) and pyspark"
@@ -102,3 +106,47 @@ def spark_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("parquet")
     write_parquet(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def engines(warehouse: Path, postgres_url: str, spark_folder: Path) -> dict[str, str]:
+    """The sample warehouse on each engine, by dialect (DuckDB first: the reference)."""
+    from metricc.warehouse.sample import write_postgres
+
+    write_postgres(postgres_url)
+    return {"duckdb": str(warehouse), "postgres": postgres_url, "spark": f"spark:{spark_folder}"}
+
+
+def _normal(value: Any) -> Any:
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return float(value)
+
+
+def _agree(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return bool(a == b)
+
+
+def assert_engines_agree(engines: dict[str, str], project: Project, name: str) -> None:
+    """A metric's query runs on every engine: the same periods, values within 1e-9."""
+    from metricc.backends.sql import metric_sql
+    from metricc.warehouse.engines import parse_target, run
+
+    results: dict[str, list[tuple[Any, ...]]] = {}
+    for dialect, db in engines.items():
+        columns, rows = run(parse_target(db), metric_sql(project, name, dialect))
+        assert columns[:2] == ["period", "value"], (dialect, columns)
+        results[dialect] = [tuple(_normal(v) for v in row) for row in rows]
+    reference = results.pop("duckdb")
+    assert reference
+    for dialect, rows in results.items():
+        assert [r[0] for r in rows] == [r[0] for r in reference], (dialect, name)
+        for ours, theirs in zip(rows, reference, strict=True):
+            for a, b in zip(ours[1:], theirs[1:], strict=True):
+                assert _agree(a, b), (dialect, name, ours[0], a, b)

@@ -89,10 +89,9 @@ class ExprText:
         if isinstance(node, ex.Call):
             return f"{node.func}({', '.join(self.expr(a) for a in node.args)})"
         if isinstance(node, ex.Binary):
-            mine = PRECEDENCE[node.op]
-            # Left-associative, except comparisons, which do not chain: `(a = b) = c`.
-            left = self._at_least(node.left, mine + 1 if mine == PREDICATE else mine)
-            return f"{left} {node.op} {self._at_least(node.right, mine + 1)}"
+            at_left, at_right = operand_levels(node.op)
+            left, right = self._at_least(node.left, at_left), self._at_least(node.right, at_right)
+            return f"{left} {node.op} {right}"
         if isinstance(node, ex.Not):
             return f"not {self._at_least(node.operand, NOT)}"
         if isinstance(node, ex.Neg):
@@ -122,10 +121,18 @@ class ExprText:
         """A node where the grammar wants one of `level` or tighter: in parentheses
         if it binds more loosely."""
         text = self.expr(node)
-        return f"({text})" if _level(node) < level else text
+        return f"({text})" if binding(node) < level else text
 
 
-def _level(node: ex.Expr) -> int:
+def operand_levels(op: str) -> tuple[int, int]:
+    """How tightly a binary operator's left and right operands must bind (else they
+    take parentheses): operators associate to the left, except comparisons, which
+    do not chain (`(a = b) = c`)."""
+    mine = PRECEDENCE[op]
+    return (mine + 1 if mine == PREDICATE else mine), mine + 1
+
+
+def binding(node: ex.Expr) -> int:
     """How tightly a node binds, as the grammar nests them (see PRECEDENCE)."""
     if isinstance(node, ex.Binary):
         return PRECEDENCE[node.op]

@@ -46,6 +46,9 @@ class Quirks:
     rewrites: bool = False
     # Whether the engine executes the SQL in our test suite (else: parse-checked only).
     executed: bool = False
+    # Whether ROUND(x, digits) takes only exact numbers (PostgreSQL has no
+    # ROUND(double precision, integer)): x is rounded as NUMERIC and comes back DOUBLE.
+    round_exact: bool = False
     # How identifiers are quoted: "safe" quotes names whose case the engine would not change.
     identify: bool | str = "safe"
     note: str = ""
@@ -63,6 +66,7 @@ QUIRKS: dict[str, Quirks] = {
     "postgres": Quirks(
         spine="select",
         trunc="date_trunc",
+        round_exact=True,
         executed=True,
         note="executed against a real server in CI",
     ),

@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 from sqlglot import exp
 
-from metricc.backends.sql.dialects import cast, epoch_seconds
+from metricc.backends.sql.dialects import cast, epoch_seconds, quirks
 from metricc.model import expr as ex
 from metricc.model.functions import BETWEEN_UNITS
-from metricc.model.text import PRECEDENCE
+from metricc.model.text import PREDICATE, binding, operand_levels
 
 Resolve = Callable[[ex.Expr], exp.Expr]
 
@@ -91,15 +91,17 @@ class Translator:
             return exp.Neg(this=_paren(self.sql(node.operand)))
         if isinstance(node, ex.InList):
             found = exp.In(
-                this=self.sql(node.operand), expressions=[self.sql(i) for i in node.items]
+                this=self._at_least(node.operand, PREDICATE + 1),
+                expressions=[self.sql(i) for i in node.items],
             )
             return exp.Not(this=exp.Paren(this=found)) if node.negated else found
         if isinstance(node, ex.IsNull):
-            test = exp.Is(this=self.sql(node.operand), expression=exp.Null())
+            test = exp.Is(this=self._at_least(node.operand, PREDICATE + 1), expression=exp.Null())
             return exp.Not(this=exp.Paren(this=test)) if node.negated else test
         if isinstance(node, ex.Like):
             like = exp.Like(
-                this=self.sql(node.operand), expression=exp.Literal.string(node.pattern)
+                this=self._at_least(node.operand, PREDICATE + 1),
+                expression=exp.Literal.string(node.pattern),
             )
             return exp.Not(this=exp.Paren(this=like)) if node.negated else like
         if isinstance(node, ex.Case):
@@ -125,12 +127,8 @@ class Translator:
         return self.leaf(node)
 
     def _binary(self, node: ex.Binary) -> exp.Expr:
-        left, right = self.sql(node.left), self.sql(node.right)
-        mine = PRECEDENCE[node.op]
-        if isinstance(node.left, ex.Binary) and PRECEDENCE[node.left.op] < mine:
-            left = exp.Paren(this=left)
-        if isinstance(node.right, ex.Binary) and PRECEDENCE[node.right.op] <= mine:
-            right = exp.Paren(this=right)
+        at_left, at_right = operand_levels(node.op)
+        left, right = self._at_least(node.left, at_left), self._at_least(node.right, at_right)
         if node.op == "/":
             return divide(left, right)
         if node.op == "and":
@@ -139,6 +137,20 @@ class Translator:
             return exp.Or(this=left, expression=right)
         kind = _COMPARE.get(node.op) or _ARITH[node.op]
         return kind(this=left, expression=right)
+
+    def _at_least(self, node: ex.Expr, level: int) -> exp.Expr:
+        """A node where the language's grammar wants one binding at least as tightly
+        as `level`: in parentheses otherwise, so the engine reads it as written."""
+        made = self.sql(node)
+        return exp.Paren(this=made) if binding(node) < level else made
+
+
+def _round(dialect: str, args: list[exp.Expr]) -> exp.Expr:
+    if len(args) == 1:
+        return exp.Round(this=args[0])
+    if quirks(dialect).round_exact:
+        return cast(exp.Round(this=cast(args[0], "decimal"), decimals=args[1]), "double")
+    return exp.Round(this=args[0], decimals=args[1])
 
 
 def _one(
@@ -161,7 +173,7 @@ _SCALARS: dict[str, Callable[[Translator, list[exp.Expr]], exp.Expr]] = {
     "lower": _one(exp.Lower),
     "trim": _one(exp.Trim),
     "length": _one(exp.Length),
-    "round": lambda _t, a: exp.Round(this=a[0], decimals=a[1] if len(a) > 1 else None),
+    "round": lambda t, a: _round(t.dialect, a),
     "coalesce": _variadic(exp.Coalesce),
     "greatest": _variadic(exp.Greatest),
     "least": _variadic(exp.Least),
