@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from syrupy.assertion import SnapshotAssertion
 from metricc.backends.alerts import alert_files, checks_from_queries, grafana_uid
 from metricc.backends.alerts.prometheus import POLICY, budget
 from metricc.model.semantic import Project
+from metricc.pipeline import Compilation
+from tests.conftest import METRICS
 
 DIALECTS = ["duckdb", "postgres", "snowflake", "bigquery", "spark", "trino", "redshift"]
 
@@ -204,6 +207,39 @@ def test_promtool_accepts_rules_and_their_tests_pass(files: dict[str, str], tmp_
     assert checked.returncode == 0, checked.stdout + checked.stderr
     tested = subprocess.run(
         [promtool, "test", "rules", *tests], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_user_text_in_annotations_is_shown_as_written_not_run_as_a_template(
+    write_project: Callable[[dict[str, str]], Compilation], tmp_path: Path
+) -> None:
+    """Annotations are Go templates: a `{{` in an SLO's title or action would make
+    Prometheus refuse the file (or run as a template); it shows as written."""
+    promtool = _promtool()
+    files = {path.name: path.read_text() for path in METRICS.glob("*.metric")}
+    files["reliability.metric"] = files["reliability.metric"].replace(
+        '"Stop risky deploys while the budget burns; find the failing service."',
+        '"Check {{ oops and {{ $labels.slo }} }}"',
+    )
+    compilation = write_project(files)
+    assert compilation.project is not None, compilation.diagnostics
+    made = alert_files(compilation.project, ["duckdb"])
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for name, text in made.items():
+        if name.startswith("alerts/prometheus/"):
+            (folder / Path(name).name).write_text(text)
+    assert (
+        "Check {{ oops and {{ $labels.slo }} }}"
+        in made["alerts/prometheus/api_availability_prom.alerts.test.yaml"]
+    )
+    rules = sorted(str(p) for p in folder.glob("*.yaml") if not p.name.endswith(".test.yaml"))
+    checked = subprocess.run([promtool, "check", "rules", *rules], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    tests = sorted(str(p) for p in folder.glob("*.test.yaml"))
+    tested = subprocess.run(
+        [promtool, "test", "rules", *tests], capture_output=True, text=True, cwd=folder
     )
     assert tested.returncode == 0, tested.stdout + tested.stderr
 
