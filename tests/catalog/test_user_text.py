@@ -64,6 +64,20 @@ def test_a_channel_stays_in_its_code_span_and_a_runbook_in_its_link(
     )
 
 
+def test_a_file_name_with_spaces_and_brackets_is_still_a_link(
+    write_project: Callable[[dict[str, str]], Any],
+) -> None:
+    files = {path.name: path.read_text() for path in METRICS.glob("*.metric")}
+    files["core kpis (v2) [old].metric"] = files.pop("engagement.metric")
+    compilation = write_project(files)
+    assert compilation.project is not None, compilation.diagnostics
+    page = str(catalog_files(compilation.project, ["duckdb"])["catalog/metrics/dau.md"])
+    assert (
+        "| defined in | [project/core kpis (v2) \\[old\\].metric:45]"
+        "(../project/core%20kpis%20%28v2%29%20%5Bold%5D.metric#L45) |"
+    ) in page
+
+
 # Pieces of text that markdown would read as markup, put together at random.
 MARKUP = st.lists(
     st.sampled_from(

@@ -186,7 +186,8 @@ def catalog_files(
             "findings": findings.get(name, []),
             "st": state.get(name),
             "trend_link": f"../trends/{name}.svg" if name in trends else None,
-            "source_link": f"{_source(source_root, metric.location.file)}#L{metric.location.line}",
+            "source_link": url(_source(source_root, metric.location.file))
+            + f"#L{metric.location.line}",
         }
 
     def _query(name: str, dialect: str) -> str:
