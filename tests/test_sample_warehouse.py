@@ -160,3 +160,29 @@ def test_parquet_has_the_same_rows(warehouse: Path, tmp_path: Path) -> None:
             == counts[table]
         )
         assert counts[table] == con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("notes.metric", "notes.metric exists and is not a DuckDB database"),
+        ("folder", "folder is a folder, not a DuckDB file"),
+        ("spark:folder", "folder holds files of its own (mine.csv)"),
+        ("spark:", ". holds files of its own"),
+    ],
+)
+def test_it_never_writes_over_files_of_someone_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, says: str
+) -> None:
+    from click.testing import CliRunner
+
+    from metricc.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    Path("notes.metric").write_text("team t {}\n")
+    Path("folder").mkdir()
+    Path("folder/mine.csv").write_text("a,b\n")
+    result = CliRunner().invoke(main, ["sample-warehouse", target, "--scale", "0.01"])
+    assert result.exit_code == 2 and says in result.output
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["folder", "mine.csv", "notes.metric"]
+    assert Path("notes.metric").read_text() == "team t {}\n"

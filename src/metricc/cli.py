@@ -752,10 +752,9 @@ def sample_warehouse(target: str | None, to: str | None, scale: float, seed: int
     if target and to and target != to:
         raise click.UsageError("give the target once: as TARGET or with --to")
     where = parse_target(target or to or "warehouse.duckdb")
-    if where.engine == "duckdb" and Path(where.location).is_dir():  # before minutes of work
-        raise click.BadParameter(
-            f"{where.shown} is a folder, not a DuckDB file", param_hint="TARGET"
-        )
+    reason = sample.refusal(where.engine, where.location)  # before minutes of work
+    if reason:
+        raise click.BadParameter(reason, param_hint="TARGET")
     writers = {
         "duckdb": sample.write_duckdb,
         "postgres": sample.write_postgres,

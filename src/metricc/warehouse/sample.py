@@ -816,6 +816,26 @@ def populate(
     return counts
 
 
+def refusal(engine: str, location: str) -> str | None:
+    """Why writing the sample warehouse at `location` would lose someone's files, if
+    it would: a file there that is not a DuckDB database, or a folder holding files
+    other than the sample's Parquet tables. (Replacing an earlier sample is fine.)"""
+    place = Path(location)
+    if engine == "duckdb" and place.is_dir():
+        return f"{location} is a folder, not a DuckDB file"
+    if engine == "duckdb" and place.exists():
+        with open(place, "rb") as file:
+            if file.read(12)[8:12] != b"DUCK":
+                return f"{location} exists and is not a DuckDB database; choose another file"
+    if engine == "spark" and place.is_dir():
+        ours = {f"{table}.parquet" for table in SCHEMA}
+        theirs = sorted(p.name for p in place.iterdir() if p.name not in ours)
+        if theirs:
+            shown = ", ".join(theirs[:3]) + (", ..." if len(theirs) > 3 else "")
+            return f"{location} holds files of its own ({shown}); choose a new or empty folder"
+    return None
+
+
 def write_duckdb(
     path: str | Path, scale: float = 1.0, seed: int = 42, progress: Progress | None = None
 ) -> dict[str, int]:
