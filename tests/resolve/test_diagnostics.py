@@ -36,6 +36,22 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
     ("unexpected-end", 'team a {\n  title: "A"\n', [("MC005", 3, 1)]),
     ("unclosed-block", 'team a {\n  title: "A"\nteam b {\n  title: "B"\n}\n', [("MC006", 1, 1)]),
     (
+        # A stray line after whole blocks: one error there, every block kept.
+        "stray-brace-after-blocks",
+        'team x {\n  title: "X"\n}\n}\ngoal g {\n  title: "G"\n  owner: x\n}\n',
+        [("MC001", 4, 1)],
+    ),
+    (
+        "header-without-brace-between-blocks",
+        'team x {\n  title: "X"\n}\nmetric half_typed\ngoal g {\n  title: "G"\n  owner: x\n}\n',
+        [("MC001", 5, 1)],
+    ),
+    (
+        "stray-field-after-blocks",
+        'team x {\n  title: "X"\n}\nowner: x\ngoal g {\n  title: "G"\n  owner: x\n}\n',
+        [("MC001", 4, 6)],
+    ),
+    (
         # The block before a malformed header is kept: dropped, it made its name unknown.
         "bad-header-after-a-block",
         'team x {\n  title: "X"\n}\nmetric weekly-users {\n  title: "W"\n}\n'

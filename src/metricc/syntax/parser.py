@@ -3,7 +3,9 @@
 Lark's LALR parser stops at the first error. To report more than one, the
 parser resumes at the next line that opens a block (`KIND NAME {`): the text
 before it is blanked to spaces (newlines kept) so that positions stay true.
-Blocks before the failing one are recovered by parsing the prefix alone. A
+Blocks before the failing one are recovered by parsing the prefix alone, and
+so are whole blocks before stray text that is no block at all (a lone `}`, a
+header without its `{`): the text is cut where a line starts at the margin. A
 node nested too deeply (MC001) stops a parse too, and its block is left out alike.
 """
 
@@ -28,6 +30,7 @@ _STOPS = (UnexpectedInput, TooDeep)
 # (`metric weekly-users {` still ends the block before it).
 _BLOCK_START = re.compile(r"^[ \t]*([A-Za-z_]\w*)[ \t]+([^\s{]+)[ \t]*\{", re.MULTILINE)
 _NOT_NEWLINE = re.compile(r"[^\n]")
+_MARGIN = re.compile(r"^(?=\S)", re.MULTILINE)  # a line that starts at the margin
 MAX_ERRORS_PER_FILE = 50
 
 
@@ -75,8 +78,12 @@ def parse_source(source: SourceFile) -> tuple[ast.File, list[Diagnostic]]:
                 diagnostics.append(_unclosed(source, text, unclosed, here))
                 following = [here]
             else:
+                # Whole blocks may lie between the last block start and the error
+                # (stray text after them: a lone `}`, `metric x` without its `{`).
+                blocks += _whole_blocks(attempt, text, here, position + 1)
                 diagnostics.append(_syntax_error(source, error, position))
-                following = [s for s in starts if s > position]
+                # A block may start where the error is (after a stray line): resume there.
+                following = [s for s in starts if s >= position and s > offset]
             if not following or len(diagnostics) >= MAX_ERRORS_PER_FILE:
                 break
             offset = following[0]
@@ -94,15 +101,27 @@ def _parse_prefix(
     try:
         return attempt.parse(prefix)[0], None
     except UnexpectedToken as error:
-        if error.token.type != "$END":
-            return [], None
+        left_open = error.token.type == "$END"
     except _STOPS:
-        return [], None
-    opened = max((m.start() for m in _BLOCK_START.finditer(text, offset, end)), default=None)
-    try:
-        return attempt.parse(prefix + "}")[0], opened
-    except _STOPS:
-        return [], opened
+        left_open = False
+    if left_open:
+        opened = max((m.start() for m in _BLOCK_START.finditer(text, offset, end)), default=None)
+        try:
+            return attempt.parse(prefix + "}")[0], opened
+        except _STOPS:
+            pass  # not a block missing its `}`: stray text after whole blocks
+    return _whole_blocks(attempt, text, offset, end), None
+
+
+def _whole_blocks(attempt: _Attempt, text: str, offset: int, end: int) -> list[ast.Block]:
+    """The blocks before stray text (`metric x` without its `{`, a lone `}`): the
+    longest prefix, cut where a line starts at the margin, that parses alone."""
+    for cut in reversed([m.start() for m in _MARGIN.finditer(text, offset + 1, end)]):
+        try:
+            return attempt.parse(_blank(text[:cut], offset))[0]
+        except _STOPS:
+            continue
+    return []
 
 
 def _error_position(error: UnexpectedInput | TooDeep, length: int) -> int:
