@@ -49,10 +49,28 @@ class Quirks:
     # Whether ROUND(x, digits) takes only exact numbers (PostgreSQL has no
     # ROUND(double precision, integer)): x is rounded as NUMERIC and comes back DOUBLE.
     round_exact: bool = False
+    # Words the engine reserves that sqlglot prints bare: such a name is quoted, in
+    # the case the engine folds unquoted names to (Snowflake: `"GROUP"`).
+    reserved: frozenset[str] = frozenset()
     # How identifiers are quoted: "safe" quotes names whose case the engine would not change.
     identify: bool | str = "safe"
     note: str = ""
 
+
+# The words Snowflake reserves (its "Reserved & limited keywords" that cannot name a
+# column or table without quotes).
+SNOWFLAKE_RESERVED = frozenset(
+    """
+    ACCOUNT ALL ALTER AND ANY AS BETWEEN BY CASE CAST CHECK COLUMN CONNECT CONNECTION
+    CONSTRAINT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP
+    CURRENT_USER DATABASE DELETE DISTINCT DROP ELSE EXISTS FALSE FOLLOWING FOR FROM FULL
+    GRANT GROUP GSCLUSTER HAVING ILIKE IN INCREMENT INNER INSERT INTERSECT INTO IS ISSUE
+    JOIN LATERAL LEFT LIKE LOCALTIME LOCALTIMESTAMP MINUS NATURAL NOT NULL OF ON OR ORDER
+    ORGANIZATION QUALIFY REGEXP REVOKE RIGHT RLIKE ROW ROWS SAMPLE SCHEMA SELECT SET SOME
+    START TABLE TABLESAMPLE THEN TO TRIGGER TRUE TRY_CAST UNION UNIQUE UPDATE USING
+    VALUES VIEW WHEN WHENEVER WHERE WITH
+    """.split()  # noqa: SIM905 (a word list reads better as words)
+)
 
 QUIRKS: dict[str, Quirks] = {
     "duckdb": Quirks(
@@ -75,6 +93,7 @@ QUIRKS: dict[str, Quirks] = {
     ),
     "snowflake": Quirks(
         calendar_step=True,
+        reserved=SNOWFLAKE_RESERVED,
         trunc="date_trunc",
         rewrites=True,
         note="weeks start on Monday with the default WEEK_START = 0",

@@ -77,10 +77,28 @@ def _generator(dialect: str) -> Generator:
             exp.Select: _once(dialect, dispatch[exp.Select])
         }
         if dialect in QUIRKS:  # engines whose generators print names as sqlglot's base does
-            mine[exp.Identifier] = _kept(dispatch[exp.Identifier], _name_key)
+            name = _quoting_reserved(dispatch[exp.Identifier], quirks(dialect).reserved)
+            mine[exp.Identifier] = _kept(name, _name_key)
             mine[exp.DataType] = _kept(dispatch[exp.DataType], _type_key)
         generator._dispatch = {**dispatch, **mine}
     return generator
+
+
+def _quoting_reserved(
+    print_name: Callable[[Generator, Any], str], reserved: frozenset[str]
+) -> Callable[[Generator, Any], str]:
+    """A name's printer that quotes the engine's reserved words, upper-cased (the name
+    an unquoted word would be folded to), which sqlglot prints bare."""
+    if not reserved:
+        return print_name
+
+    def print_quoting(generator: Generator, node: exp.Identifier) -> str:
+        upper = node.this.upper()
+        if node.quoted or upper not in reserved or isinstance(node.parent, exp.Func):
+            return print_name(generator, node)
+        return print_name(generator, exp.Identifier(this=upper, quoted=True))
+
+    return print_quoting
 
 
 def _kept(
