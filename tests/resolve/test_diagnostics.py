@@ -36,6 +36,11 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
     ("unexpected-end", 'team a {\n  title: "A"\n', [("MC005", 3, 1)]),
     ("unclosed-block", 'team a {\n  title: "A"\nteam b {\n  title: "B"\n}\n', [("MC006", 1, 1)]),
     (
+        "table-named-like-a-query-step",
+        "source s {\n  table: spine\n  time: at\n}\n",
+        [("MC203", 2, 10)],
+    ),
+    (
         # A stray line after whole blocks: one error there, every block kept.
         "stray-brace-after-blocks",
         'team x {\n  title: "X"\n}\n}\ngoal g {\n  title: "G"\n  owner: x\n}\n',

@@ -141,3 +141,26 @@ def test_snowflake_s_reserved_words_are_quoted_as_it_folds_names() -> None:
     assert sqlglot.parse_one(printed, read="snowflake").sql("snowflake") == " ".join(
         printed.split()
     )
+
+
+def test_every_step_of_a_query_is_named_in_the_model_s_list(reference_project: Project) -> None:
+    """A source's table may not take a step's name (resolve refuses `table: spine`):
+    the list it checks is every CTE name the queries and alert checks use, besides
+    each metric's own (`<metric>__measure`...)."""
+    from metricc.backends.alerts import alert_files
+    from metricc.backends.sql import QueryOptions, metric_sql
+    from metricc.model.semantic import QUERY_STEPS
+
+    texts = [metric_sql(reference_project, name, "duckdb") for name in reference_project.metrics]
+    by_platform = QueryOptions(dimensions=("platform",))  # a breakdown adds its grid
+    texts.append(metric_sql(reference_project, "dau", "duckdb", by_platform))
+    texts += [
+        text
+        for path, text in alert_files(reference_project, ["duckdb"]).items()
+        if path.startswith("alerts/sql/")
+    ]
+    names = set()
+    for text in texts:
+        for cte in sqlglot.parse_one(text, read="duckdb").find_all(exp.CTE):
+            names.add(cte.alias)
+    assert {n for n in names if "__" not in n} == QUERY_STEPS

@@ -18,6 +18,11 @@ from metricc.span import Span
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
 
+# The names the generated SQL gives the steps of its queries (CTEs) besides each
+# metric's own (`<metric>__measure`...): a source's table named so would be read as
+# the step, so a table of that name must be written with its schema.
+QUERY_STEPS = frozenset({"bounds", "spine", "grid", "series", "checked", "hits"})
+
 
 # Months per period, for the grains that are counted in months.
 _MONTHS = {"month": 1, "quarter": 3, "year": 12}

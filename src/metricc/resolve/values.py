@@ -14,6 +14,7 @@ from metricc.diagnostics import Diagnostic, diag
 from metricc.diagnostics.suggest import did_you_mean
 from metricc.model import ast
 from metricc.model import expr as ex
+from metricc.model import semantic as sm
 from metricc.resolve.schema import FieldSpec
 from metricc.span import Span
 
@@ -169,17 +170,26 @@ class ValueReader:
         return tuple(words)
 
     def _table(self, field: ast.FieldNode, spec: FieldSpec) -> str | None:
-        value = field.value
+        value, name = field.value, None
         if isinstance(value, ast.ExprValue):
             expr = value.expr
             if isinstance(expr, ex.Name):
-                return expr.name
-            if isinstance(expr, ex.Column):
-                return f"{expr.source}.{expr.column}"
-            if isinstance(expr, ex.String) and expr.value.strip():
-                return expr.value
-        self.wrong(field, spec)
-        return None
+                name = expr.name
+            elif isinstance(expr, ex.Column):
+                name = f"{expr.source}.{expr.column}"
+            elif isinstance(expr, ex.String) and expr.value.strip():
+                name = expr.value
+        if name is None:
+            self.wrong(field, spec)
+        elif name.lower() in sm.QUERY_STEPS:  # the query would read its own step instead
+            self.wrong(
+                field,
+                spec,
+                f"`{name}` also names a step of the generated queries: write the table "
+                f"with its schema (e.g. `analytics.{name}`)",
+            )
+            return None
+        return name
 
     def _column(self, field: ast.FieldNode, spec: FieldSpec) -> str | None:
         value = field.value
