@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import resource
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metricc.backends.catalog.site import _to_html
+from metricc.backends.catalog.markdown import escape
+from metricc.backends.catalog.site import _details, _to_html
+from metricc.model.semantic import Project
 
 PAGE = """# Title
 
@@ -75,3 +78,19 @@ def test_any_text_renders_without_error(text: str) -> None:
     (`[a` followed by a backtick crashed markdown-it's Rust port, tried before this one)."""
     html = _to_html(text + "\n\n```mermaid\nx\n```\n", "<svg/>")
     assert "<script" not in html
+
+
+def test_each_extra_dialect_s_query_is_folded_under_its_name(reference_project: Project) -> None:
+    """The markdown folds them with raw HTML, which the site's renderer drops: the
+    site puts the folds back, and user text cannot make one."""
+    from metricc.backends.catalog.markdown import catalog_files
+    from metricc.backends.catalog.site import site_files
+
+    pages = catalog_files(reference_project, ["duckdb", "postgres", "snowflake"])
+    page = str(site_files(reference_project, pages)["site/metrics/dau.html"])
+    assert "raw HTML omitted" not in page
+    folds = re.findall(r"<details><summary>(\w+)</summary>\s*<pre><code", page)
+    assert folds == ["postgres", "snowflake"]
+    assert page.count("</details>") == 2
+    said = "<details><summary>x</summary>\n\n```sql\nSELECT 1\n```\n\n</details>"
+    assert "<details>" not in _details(escape(said), _to_html(escape(said), ""))

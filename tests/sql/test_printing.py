@@ -135,7 +135,7 @@ def test_snowflake_s_reserved_words_are_quoted_as_it_folds_names() -> None:
     query = query.where(exp.column("from", "t").neq(exp.Literal.string("x")), copy=False)
     printed = render(query, "snowflake")
     assert printed.split() == [
-        *['SELECT', 't."GROUP",', 't."START",', 't.amount', 'FROM', 'order_items'],
+        *["SELECT", 't."GROUP",', 't."START",', "t.amount", "FROM", "order_items"],
         *["WHERE", 't."FROM"', "<>", "'x'"],
     ]
     assert sqlglot.parse_one(printed, read="snowflake").sql("snowflake") == " ".join(

@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from cmarkgfm import _cmark as native  # type: ignore[import-untyped]
 from cmarkgfm import cmark
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from metricc import __version__
 from metricc.backends.catalog import content, svg
@@ -91,6 +91,22 @@ def _to_html(markdown: str, graph: str) -> str:
     if blocks:
         last = blocks[-1]
         html = f'{html[: last.start()]}<div class="graph">{graph}</div>\n{html[last.end() :]}'
+    return html
+
+
+# The catalogue's own raw HTML (each extra dialect's query folded away): a line no
+# user text can make, since the markdown escapes every `<` of it.
+_DETAILS = re.compile(r"^<details><summary>([^<\n]*)</summary>$", re.MULTILINE)
+_OMITTED = "<!-- raw HTML omitted -->"
+
+
+def _details(markdown: str, html: str) -> str:
+    """The folds the markdown page opens and closes with raw HTML, which cmark-gfm
+    drops as it drops all raw HTML (leaving a comment for each tag's block): put
+    back as `<details>` with their summaries (the dialects' names, escaped)."""
+    for summary in _DETAILS.findall(markdown):
+        opened = f"<details><summary>{escape(summary)}</summary>"
+        html = html.replace(_OMITTED, opened, 1).replace(_OMITTED, "</details>", 1)
     return html
 
 
@@ -174,7 +190,8 @@ def site_files(
         drawn = graph(path)
         inner = path.removeprefix("catalog/")
         root = "../" * inner.count("/")
-        body = _html_links(_to_html(text_of(pages[path]), drawn))
+        markdown = text_of(pages[path])
+        body = _html_links(_details(markdown, _to_html(markdown, drawn)))
         if inner == "README.md":
             picture = (
                 f'<div class="graph">{drawn}</div>'
