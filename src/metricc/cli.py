@@ -929,8 +929,6 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff
       metricc fmt --check          # in CI: exit 1 if anything is not formatted
       metricc fmt --diff metrics/engagement.metric
     """
-    import difflib
-
     from metricc.formatter import format_source, shape
     from metricc.loader import load_sources
     from metricc.span import SourceFile
@@ -956,6 +954,8 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff
             left.append(source.path)
             continue
         formatted = format_source(source, file)
+        if _uses_crlf(source.text):  # kept as the file has them (an editor's, or git's)
+            formatted = formatted.replace("\n", "\r\n")
         if formatted == source.text:
             continue
         again, syntax = parse_source(SourceFile(source.path, formatted))
@@ -969,19 +969,9 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff
             continue
         changed.append(source.path)
         if show_diff:
-            click.echo(
-                "".join(
-                    difflib.unified_diff(
-                        source.text.splitlines(keepends=True),
-                        formatted.splitlines(keepends=True),
-                        fromfile=f"a/{source.path}",
-                        tofile=f"b/{source.path}",
-                    )
-                ),
-                nl=False,
-            )
+            click.echo(_unified_diff(source.text, formatted, source.path), nl=False)
         elif not check_only:
-            Path(source.path).write_text(formatted, encoding="utf-8")
+            Path(source.path).write_bytes(formatted.encode("utf-8"))
     if broken:
         shown = {s.path: s for s in sources}
         report(sorted(broken, key=lambda d: d.sort_key()), shown, "human", err=True)
@@ -996,6 +986,29 @@ def fmt(ctx: click.Context, paths: tuple[Path, ...], check_only: bool, show_diff
         err=True,
     )
     sys.exit(1 if broken or left or (check_only and changed) else 0)
+
+
+def _uses_crlf(text: str) -> bool:
+    """Whether a file's lines end with CR LF (its first line says)."""
+    first = text.find("\n")
+    return first > 0 and text[first - 1] == "\r"
+
+
+def _unified_diff(old: str, new: str, path: str) -> str:
+    """`diff -u` of a file's two texts, marking a last line without its newline as
+    diff and patch do (difflib would run it into the next line)."""
+    import difflib
+
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        fromfile=f"a/{path}",
+        tofile=f"b/{path}",
+    )
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for line in lines
+    )
 
 
 @main.command(name="diff")

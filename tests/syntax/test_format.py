@@ -283,3 +283,28 @@ def test_cli_check_diff_and_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     write = CliRunner().invoke(main, ["fmt", "p"])
     assert write.exit_code == 1  # b.metric still broken
     assert messy.read_text() == 'team t {\n  title: "T"\n  review: weekly\n}\n'
+
+
+def test_cli_keeps_a_file_s_crlf_line_endings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A formatted file saved with CRLF (a Windows editor, git's autocrlf) is formatted;
+    one that needs formatting keeps its CRLF when rewritten."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "ok.metric").write_bytes(b'team t {\r\n  title: "T"\r\n}\r\n')
+    messy = tmp_path / "p" / "messy.metric"
+    messy.write_bytes(b'team u {title:   "U"}\r\n')
+    check = CliRunner().invoke(main, ["fmt", "p", "--check"])
+    assert "would reformat p/messy.metric" in check.output and "ok.metric" not in check.output
+    assert CliRunner().invoke(main, ["fmt", "p"]).exit_code == 0
+    assert messy.read_bytes() == b'team u {\r\n  title: "U"\r\n}\r\n'
+
+
+def test_cli_diff_marks_a_last_line_without_its_newline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("c.metric").write_text("# only a comment")
+    diff = CliRunner().invoke(main, ["fmt", "c.metric", "--diff"]).output
+    assert "-# only a comment\n\\ No newline at end of file\n+# only a comment\n" in diff
