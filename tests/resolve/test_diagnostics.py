@@ -343,3 +343,20 @@ def test_duplicate_points_at_both_places(write_project: Callable[[str], Compilat
     assert diagnostic.code == "MC108"
     assert diagnostic.span is not None and diagnostic.span.file == "project/b.metric"
     assert [s.span.file for s in diagnostic.secondary] == ["project/a.metric"]
+
+
+@pytest.mark.parametrize(
+    ("before", "extra"),
+    [("", 0), ("日本語 ", 3), ("🚀 ", 1), ("e\u0301 ", -1), ("ｆｕｌｌ ", 4)],
+)
+def test_the_caret_is_under_the_problem_as_a_terminal_shows_the_line(
+    write_project: Callable[[str], Compilation], before: str, extra: int
+) -> None:
+    """Wide characters (CJK, emoji, full-width forms) take two columns, combining
+    marks none: the caret is counted in columns (`extra` more than characters)."""
+    result = write_project(f'team t {{\n  title: "{before}x"  review: weekyl\n}}\n')
+    lines = render_human(result.sorted_diagnostics(), result.sources).splitlines()
+    shown = next(line for line in lines if "weekyl" in line and " | " in line)
+    caret = lines[lines.index(shown) + 1]
+    assert caret.index("^") == shown.index("weekyl") + extra
+    assert caret.count("^") == len("weekyl")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from unicodedata import combining, east_asian_width
 
 from metricc.diagnostics.model import Diagnostic, Label
 from metricc.span import SourceFile, Span
@@ -78,13 +79,23 @@ def _snippet(
                 out.append(paint(f"{span.line:>{width}} | ", _BLUE) + text + "\n")
             previous = span.line
             end = span.end_column if span.end_line == span.line else len(text) + 1
-            length = max(1, end - span.column)
-            underline = " " * (span.column - 1) + mark * length
+            # Under the characters as a terminal shows them (CJK and emoji take two cells).
+            before = _cells(text[: span.column - 1])
+            length = max(1, _cells(text[span.column - 1 : end - 1]))
+            underline = " " * before + mark * length
             note = f" {label.message}" if label.message else ""
             style = _STYLE["error"] if mark == "^" else _BLUE
             out.append(paint(f"{pad} | ", _BLUE) + paint(underline + note, style) + "\n")
         out.append(paint(f"{pad} |", _BLUE) + "\n")
     return "".join(out)
+
+
+def _cells(text: str) -> int:
+    """How many terminal columns `text` takes: two for wide and full-width characters,
+    none for combining marks, one for the rest."""
+    return sum(
+        0 if combining(c) else 2 if east_asian_width(c) in ("W", "F") else 1 for c in text
+    )
 
 
 def to_records(diagnostics: Sequence[Diagnostic]) -> list[dict[str, object]]:
