@@ -186,14 +186,28 @@ def run_checks(
 
 def _lint_scope(ctx: click.Context, path: Path | None) -> tuple[Path, Path | None]:
     """What `lint PATH` checks, and the one file whose findings it shows, if any. A
-    file inside the project is checked with the project (its names are defined
-    across the project's files, so alone it would be full of unknown names)."""
+    file is checked with its project (its names are defined across the project's
+    files, so alone it would be full of unknown names): the configured project if
+    the file is in it, else the project of the metricc.toml nearest the file, else
+    the folder the file is in."""
+    from metricc.config import ConfigError, find_config, load_config
+
     project = _project_path(ctx, None)
-    if path is not None and path.is_file() and project.is_dir():
-        file = path.resolve()
-        if project.resolve() in file.parents:
-            return project, file
-    return path if path is not None else project, None
+    if path is None or not path.is_file():
+        return path if path is not None else project, None
+    file = path.resolve()
+    candidates = [project]
+    nearest = find_config(file.parent)
+    if nearest is not None:
+        try:
+            config = load_config(nearest)
+            candidates.append(config.resolve_path(config.project))
+        except ConfigError:  # another project's broken config: its folder will do
+            pass
+    for folder in candidates:
+        if folder.is_dir() and folder.resolve() in file.parents:
+            return folder, file
+    return file.parent, file
 
 
 @main.command()

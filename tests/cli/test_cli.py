@@ -281,6 +281,22 @@ def test_lint_of_one_project_file_checks_it_with_the_project(project: Path) -> N
     assert "engagement.metric" not in output and "in 1 file." in output
 
 
+@pytest.mark.parametrize("where", ["its folder", "a config beside it"])
+def test_lint_of_a_file_outside_the_project_checks_it_with_its_own(
+    project: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Another project's file (not the one metricc.toml or metrics/ names) is checked
+    with the project of the metricc.toml nearest it, else with its folder's files."""
+    other = project / "elsewhere" / "defs"
+    shutil.copytree(project / "metrics", other)
+    if where == "a config beside it":
+        (project / "elsewhere" / "metricc.toml").write_text('project = "defs"\n')
+    for cwd in (project, other):
+        monkeypatch.chdir(cwd)
+        target = "engagement.metric" if cwd == other else "elsewhere/defs/engagement.metric"
+        assert run("lint", target) == (0, "No problems found in 1 file.\n")
+
+
 def test_a_project_without_files_has_nothing_to_compile(project: Path) -> None:
     (project / "empty").mkdir()
     code, output = run("compile", "empty", "--out", "out")
