@@ -38,3 +38,21 @@ def test_a_span_made_by_position_is_frozen() -> None:
     made = make_span("a.metric", 0, 4, 1, 1, 1, 5)
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.line = 2  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ('"plain"', "plain"),
+        ('"say \\"hi\\""', 'say "hi"'),
+        ('"a\\\\b"', "a\\b"),
+        ('"two\\nlines\\tand a tab"', "two\nlines\tand a tab"),
+        ('"C:\\data\\x"', "C:\\data\\x"),  # an unknown escape stays as written
+        ("'it''s'", "it's"),
+        ("'a\\b'", "a\\b"),  # SQL quoting: no backslash escapes
+    ],
+)
+def test_a_string_s_value(written: str, value: str) -> None:
+    from metricc.syntax.transform import unquote
+
+    assert unquote(written) == value

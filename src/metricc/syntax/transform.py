@@ -40,7 +40,8 @@ def unquote(token: str) -> str:
     while i < len(body):
         char = body[i]
         if char == "\\" and i + 1 < len(body):
-            out.append(escapes.get(body[i + 1], body[i + 1]))
+            # An unknown escape stays as written (`"C:\\data"`: a backslash and a `d`).
+            out.append(escapes.get(body[i + 1], "\\" + body[i + 1]))
             i += 2
         else:
             out.append(char)
