@@ -40,7 +40,7 @@ EPOCH = {
     "postgres": "DATE_PART('epoch', t)",
     "spark": "UNIX_TIMESTAMP(t)",
     "snowflake": "EXTRACT(epoch_second FROM t)",
-    "bigquery": "UNIX_SECONDS(t)",
+    "bigquery": "UNIX_SECONDS(CAST(t AS TIMESTAMP))",
     "trino": "TO_UNIXTIME(t)",
     "redshift": "DATE_PART('epoch', t)",
 }

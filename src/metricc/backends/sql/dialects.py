@@ -157,8 +157,11 @@ def percentile(dialect: str, value: exp.Expr, fraction: exp.Expr) -> exp.Expr:
 
 
 def epoch_seconds(dialect: str, value: exp.Expr) -> exp.Expr:
+    """Seconds since the epoch of a time. BigQuery's UNIX_SECONDS takes a TIMESTAMP
+    alone (sqlglot's TIMESTAMPTZ): a DATE (`date(x)`) or a DATETIME column, the
+    contract's times without zone, is cast to one first (read as UTC)."""
     if quirks(dialect).epoch == "unix_seconds":
-        return exp.Anonymous(this="UNIX_SECONDS", expressions=[value])
+        return exp.Anonymous(this="UNIX_SECONDS", expressions=[cast(value, "timestamptz")])
     return exp.TimeToUnix(this=value)
 
 

@@ -27,7 +27,7 @@ WITH `bounds` AS (
     CAST(TIMESTAMP_TRUNC(`orders`.`ordered_at`, ISOWEEK) AS DATE) AS `period`,
     AVG(
       CAST((
-        UNIX_SECONDS(`orders`.`shipped_at`) - UNIX_SECONDS(`orders`.`ordered_at`)
+        UNIX_SECONDS(CAST(`orders`.`shipped_at` AS TIMESTAMP)) - UNIX_SECONDS(CAST(`orders`.`ordered_at` AS TIMESTAMP))
       ) AS FLOAT64) / 3600
     ) AS `agg_0`
   FROM `orders` AS `orders`
