@@ -846,6 +846,7 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
     """
     import dataclasses
     import json
+    from datetime import timedelta
 
     from metricc.check import evaluate
     from metricc.display import describe_check
@@ -856,7 +857,15 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
     project = _checked_project(ctx, path)
     target = _warehouse(ctx, db)
     try:
-        as_of = _parse_date(at, "--at") or _as_of(project, target)[0]
+        latest = _as_of(project, target)[0]
+        as_of = _parse_date(at, "--at") or latest
+        if as_of > latest:  # periods with no rows yet would count as zeros and alert
+            click.echo(
+                f"warning: the warehouse has no rows after {latest - timedelta(days=1)}: "
+                f"checking as of {latest}, not {as_of}",
+                err=True,
+            )
+            as_of = latest
         with progress_bar("checking") as progress:
             result = evaluate(project, target, as_of, progress)
     except WarehouseError as error:

@@ -137,6 +137,18 @@ def test_quiet_day_exits_0(warehouse: Path, at_root: None) -> None:
     assert "Alerts firing: 0" in result.output
 
 
+def test_a_date_past_the_data_is_checked_as_of_the_data_s_end(
+    warehouse: Path, at_root: None
+) -> None:
+    """Periods with no rows yet would count as zeros and fire alerts (a 0% stickiness)."""
+    late = CliRunner().invoke(main, ["check", "--db", str(warehouse), "--at", "2026-09-01"])
+    last = CliRunner().invoke(main, ["check", "--db", str(warehouse)])
+    assert "warning: the warehouse has no rows after 2026-06-29: checking as of 2026-06-30" in (
+        late.stderr
+    )
+    assert late.stdout == last.stdout and late.exit_code == last.exit_code
+
+
 def test_values_read_in_their_metric_s_unit(warehouse: Path, at_root: None) -> None:
     """As `query` and the catalogue show them: a percent metric's `now 0.6655,
     target >= 60%` read as two different scales."""
