@@ -1029,8 +1029,7 @@ def _unified_diff(old: str, new: str, path: str) -> str:
         tofile=f"b/{path}",
     )
     return "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-        for line in lines
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
     )
 
 

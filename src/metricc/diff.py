@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -397,17 +398,25 @@ def to_markdown(report: Report) -> str:
                 "</details>",
                 "",
             ]
-    impact = report.impact
-    out += ["### Impact", ""]
-    out.append("- numbers change: " + (", ".join(f"`{m}`" for m in impact.numbers) or "none"))
-    out.append("- alerts change: " + (", ".join(f"`{m}`" for m in impact.alerts) or "none"))
+    out += ["### Impact", "", *_impact_lines(report.impact, lambda name: f"`{name}`", "- ", "  - ")]
+    return "\n".join(out) + "\n"
+
+
+def _impact_lines(
+    impact: Impact, name: Callable[[str], str], bullet: str, finding: str
+) -> list[str]:
+    """The impact section's lines, each after `bullet` (each finding after `finding`)."""
+    lines = [
+        f"{bullet}numbers change: " + (", ".join(map(name, impact.numbers)) or "none"),
+        f"{bullet}alerts change: " + (", ".join(map(name, impact.alerts)) or "none"),
+    ]
     for title, findings in (
         ("lint findings appear", impact.findings_added),
         ("lint findings disappear", impact.findings_removed),
     ):
-        out.append(f"- {title}: " + ("none" if not findings else ""))
-        out += [f"  - {item}" for item in findings]
-    return "\n".join(out) + "\n"
+        lines.append(f"{bullet}{title}:" + ("" if findings else " none"))
+        lines += [f"{finding}{item}" for item in findings]
+    return lines
 
 
 # A field's change fits on one line up to this width; longer or multi-line
@@ -445,14 +454,5 @@ def to_human(report: Report) -> str:
         if change.sql_diff:
             out += ["  SQL:"] + [f"    {line}" for line in change.sql_diff.rstrip().splitlines()]
         out.append("")
-    impact = report.impact
-    out += ["Impact:"]
-    out.append("  numbers change: " + (", ".join(impact.numbers) or "none"))
-    out.append("  alerts change: " + (", ".join(impact.alerts) or "none"))
-    for title, findings in (
-        ("lint findings appear", impact.findings_added),
-        ("lint findings disappear", impact.findings_removed),
-    ):
-        out.append(f"  {title}: " + ("none" if not findings else ""))
-        out += [f"    - {item}" for item in findings]
+    out += ["Impact:", *_impact_lines(report.impact, str, "  ", "    - ")]
     return "\n".join(out) + "\n"

@@ -93,9 +93,7 @@ def _snippet(
 def _cells(text: str) -> int:
     """How many terminal columns `text` takes: two for wide and full-width characters,
     none for combining marks, one for the rest."""
-    return sum(
-        0 if combining(c) else 2 if east_asian_width(c) in ("W", "F") else 1 for c in text
-    )
+    return sum(0 if combining(c) else 2 if east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 def to_records(diagnostics: Sequence[Diagnostic]) -> list[dict[str, object]]:
