@@ -96,6 +96,10 @@ class SourceFile:
         index = bisect_right(self._line_starts, offset) - 1
         return index + 1, offset - self._line_starts[index] + 1
 
+    def offset(self, line: int, column: int) -> int:
+        """The 0-based offset of a 1-based line and column (within the file)."""
+        return self._line_starts[line - 1] + column - 1
+
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its newline."""
         if not 1 <= line <= len(self._line_starts):

@@ -49,7 +49,12 @@ CASES: list[tuple[str, str, list[tuple[str, int, int]]]] = [
     (
         "header-without-brace-between-blocks",
         'team x {\n  title: "X"\n}\nmetric half_typed\ngoal g {\n  title: "G"\n  owner: x\n}\n',
-        [("MC001", 5, 1)],
+        [("MC001", 4, 1)],
+    ),
+    (
+        "header-without-brace-before-its-fields",
+        'metric half_typed\n  title: "H"\n}\n',
+        [("MC001", 1, 1)],
     ),
     (
         "stray-field-after-blocks",

@@ -195,12 +195,44 @@ def _syntax_error(
             help=f"finish {where} and close it with `}}`",
         )
     span: Span = token_span(source.path, token)
+    header = _header_without_brace(source, token, expected)
+    if header is not None:
+        return header
     return diag(
         "MC001",
         f"unexpected {_describe_token(token)}",
         span,
         label=hint or "",
         help=_syntax_help(token, expected),
+    )
+
+
+# A line that holds a block's kind and name and nothing more.
+_BARE_HEADER = re.compile(r"[ \t]*([A-Za-z_]\w*)[ \t]+([^\s{}]+)[ \t]*$")
+
+
+def _header_without_brace(
+    source: SourceFile, token: Token, expected: list[str]
+) -> Diagnostic | None:
+    """`metric x` whose `{` is missing, found at the next line's first word: said at
+    the header itself, where the `{` belongs."""
+    line, column = token.line or 0, token.column or 0
+    if "`{`" not in expected or line < 2 or source.line_text(line)[: column - 1].strip():
+        return None  # not the first word of a line
+    before = line - 1
+    while before > 1 and not source.line_text(before).strip():
+        before -= 1
+    found = _BARE_HEADER.fullmatch(source.line_text(before))
+    if found is None:
+        return None
+    start = source.offset(before, found.start(1) + 1)
+    end = source.offset(before, found.end(2) + 1)
+    return diag(
+        "MC001",
+        f"`{found.group(1)} {found.group(2)}` has no `{{`",
+        source.span(start, end),
+        label="expected `{` after the name",
+        help=f"a block is `{found.group(1)} {found.group(2)} {{ field: value ... }}`",
     )
 
 
