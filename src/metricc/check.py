@@ -17,10 +17,10 @@ from typing import Any
 
 from metricc.backends.alerts import routing, threshold_query
 from metricc.backends.alerts.checks import last_complete_day
-from metricc.backends.alerts.prometheus import POLICY
 from metricc.backends.sql import QueryOptions, metric_sql, render
 from metricc.backends.sql.query import measure_between
 from metricc.model import semantic as sm
+from metricc.model.semantic import POLICY
 from metricc.warehouse.engines import Target, run
 
 # How many recent complete periods the trend line is fitted to, per grain: four

@@ -329,6 +329,17 @@ CASES: list[tuple[str, str, str, int]] = [
     ),
     # missing-review
     ("missing-review", "missing-review", BASE + 'team quiet {\n  title: "Q"\n}\n', 1),
+    # unreachable-burn-alert
+    *(
+        (
+            f"slo-objective-{objective}",
+            "unreachable-burn-alert",
+            BASE + f"slo s {{\n  owner: t\n  objective: {objective}\n  window: 30d\n"
+            "  good: count(events.user_id)\n  total: count(events.event_id)\n}\n",
+            count,
+        )
+        for objective, count in (("90%", 1), ("93%", 1), ("93.1%", 0), ("99.9%", 0))
+    ),
     # invalid-suppression, unused-suppression
     (
         "suppression-without-reason",

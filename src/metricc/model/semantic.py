@@ -270,6 +270,25 @@ class SLO(_Block):
     tags: tuple[str, ...] = ()
 
 
+class BurnRate(Frozen):
+    """One row of the burn-rate policy: alert (`page` or `ticket`) when the error
+    ratio over both windows exceeds `burn` times the SLO's error budget."""
+
+    severity: Literal["page", "ticket"]
+    burn: Decimal
+    long: str
+    short: str
+
+
+# The multi-window burn-rate policy every SLO is alerted on (the SRE workbook's).
+POLICY: tuple[BurnRate, ...] = (
+    BurnRate(severity="page", burn=Decimal("14.4"), long="1h", short="5m"),
+    BurnRate(severity="page", burn=Decimal("6"), long="6h", short="30m"),
+    BurnRate(severity="ticket", burn=Decimal("3"), long="1d", short="2h"),
+    BurnRate(severity="ticket", burn=Decimal("1"), long="3d", short="6h"),
+)
+
+
 class Project(Frozen):
     """Everything one project defines, each kind keyed by name in file order."""
 

@@ -9,29 +9,14 @@ the burning stops. Thresholds are exact decimals.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import yaml
 
 from metricc.model import semantic as sm
+from metricc.model.semantic import POLICY, BurnRate
 
-
-@dataclass(frozen=True)
-class BurnRate:
-    severity: str  # "page" | "ticket"
-    burn: Decimal
-    long: str
-    short: str
-
-
-POLICY: tuple[BurnRate, ...] = (
-    BurnRate("page", Decimal("14.4"), "1h", "5m"),
-    BurnRate("page", Decimal("6"), "6h", "30m"),
-    BurnRate("ticket", Decimal("3"), "1d", "2h"),
-    BurnRate("ticket", Decimal("1"), "3d", "6h"),
-)
 WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 
 

@@ -18,12 +18,12 @@ from urllib.parse import quote
 
 import jinja2
 
-from metricc.backends.alerts.prometheus import POLICY
 from metricc.backends.catalog import content, svg
 from metricc.backends.inputs import Block, inputs_of
 from metricc.backends.sql import metric_sql
 from metricc.cache import BuildCache, Text, digest, rendered, text_of
 from metricc.model import semantic as sm
+from metricc.model.semantic import POLICY
 from metricc.model.text import one_line, show_value
 
 FOLDERS = {"metric": "metrics", "goal": "goals", "team": "teams", "slo": "slos"}

@@ -16,6 +16,7 @@ from metricc.lint.rules.small_sample import SmallSample
 from metricc.lint.rules.suppressions import InvalidSuppression, UnusedSuppression
 from metricc.lint.rules.threshold_conflict import ThresholdConflict
 from metricc.lint.rules.too_many_key_metrics import TooManyKeyMetrics
+from metricc.lint.rules.unreachable_burn_alert import UnreachableBurnAlert
 from metricc.lint.rules.vanity_metric import VanityMetric
 
 RULES = sorted(
@@ -37,6 +38,7 @@ RULES = sorted(
         UnusedSuppression,
         ThresholdConflict,
         TooManyKeyMetrics,
+        UnreachableBurnAlert,
         VanityMetric,
     ],
     key=lambda rule: rule.code,
