@@ -357,28 +357,45 @@ def _value(text: str | None) -> str:
     return "—" if text is None else f"`{text}`"
 
 
-def _counts(report: Report) -> str:
-    """ "1 added, 2 changed.": how many blocks each kind of change touched."""
+def _overview(
+    report: Report,
+    title: str,
+    heading: Callable[[str], list[str]],
+    name: Callable[[str], str],
+    bullet: str,
+) -> list[str]:
+    """What both renderers start with: the title, how many blocks each kind of change
+    touched, and the blocks added, removed and renamed (or that nothing changed)."""
+    if report.empty:
+        return [title, "", "No change in meaning.", ""]
     counts = [
         f"{len(getattr(report, k))} {k}"
         for k in ("added", "removed", "renamed", "changed")
         if getattr(report, k)
     ]
-    return ", ".join(counts) + "."
+    out = [title, "", ", ".join(counts) + ".", ""]
+    for section, items in (("Added", report.added), ("Removed", report.removed)):
+        if items:
+            out += [*heading(section), *(f"{bullet}{c.kind} {name(c.name)}" for c in items), ""]
+    if report.renamed:
+        out += heading("Renamed")
+        out += [
+            f"{bullet}{c.kind} {name(c.old_name or '')} → {name(c.name)}" for c in report.renamed
+        ]
+        out.append("")
+    return out
+
+
+def _code(name: str) -> str:
+    return f"`{name}`"
 
 
 def to_markdown(report: Report) -> str:
     """The report as a pull-request comment (GitHub-flavoured markdown)."""
-    out = [f"## metricc diff: `{report.base}` → `{report.head}`", ""]
+    title = f"## metricc diff: `{report.base}` → `{report.head}`"
+    out = _overview(report, title, lambda heading: [f"### {heading}", ""], _code, "- ")
     if report.empty:
-        return "\n".join([*out, "No change in meaning.", ""])
-    out += [_counts(report), ""]
-    for title, items in (("Added", report.added), ("Removed", report.removed)):
-        if items:
-            out += [f"### {title}", ""] + [f"- {c.kind} `{c.name}`" for c in items] + [""]
-    if report.renamed:
-        out += ["### Renamed", ""]
-        out += [f"- {c.kind} `{c.old_name}` → `{c.name}`" for c in report.renamed] + [""]
+        return "\n".join(out)
     for change in [*report.renamed, *report.changed]:
         if not change.fields and not change.sql_diff:
             continue
@@ -398,7 +415,7 @@ def to_markdown(report: Report) -> str:
                 "</details>",
                 "",
             ]
-    out += ["### Impact", "", *_impact_lines(report.impact, lambda name: f"`{name}`", "- ", "  - ")]
+    out += ["### Impact", "", *_impact_lines(report.impact, _code, "- ", "  - ")]
     return "\n".join(out) + "\n"
 
 
@@ -427,16 +444,10 @@ HUMAN_WIDTH = 100
 def to_human(report: Report) -> str:
     """The report for a terminal: the same sections as the markdown, in plain text
     (a field's old and new value side by side, the SQL diff indented)."""
-    out = [f"metricc diff: {report.base} → {report.head}", ""]
+    title = f"metricc diff: {report.base} → {report.head}"
+    out = _overview(report, title, lambda heading: [f"{heading}:"], str, "  ")
     if report.empty:
-        return "\n".join([*out, "No change in meaning.", ""])
-    out += [_counts(report), ""]
-    for title, items in (("Added", report.added), ("Removed", report.removed)):
-        if items:
-            out += [f"{title}:"] + [f"  {c.kind} {c.name}" for c in items] + [""]
-    if report.renamed:
-        out += ["Renamed:"]
-        out += [f"  {c.kind} {c.old_name} → {c.name}" for c in report.renamed] + [""]
+        return "\n".join(out)
     for change in [*report.renamed, *report.changed]:
         if not change.fields and not change.sql_diff:
             continue
