@@ -31,6 +31,12 @@ def _use_color(stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
+WAREHOUSE_HELP = (
+    "The warehouse: a DuckDB file, postgresql://USER@HOST/DB, or spark:FOLDER of Parquet "
+    "files (default: `warehouse` in metricc.toml, else warehouse.duckdb)."
+)
+
+
 def _config(ctx: click.Context) -> Config:
     from metricc.config import ConfigError, load_config
 
@@ -346,7 +352,10 @@ def _check_dialects(chosen: list[str]) -> None:
     help="Write nothing; exit 1 and name the files when the build folder is not what the "
     "sources compile to now.",
 )
-@click.option("--db", help="A warehouse: the catalogue then shows each metric's current state.")
+@click.option(
+    "--db",
+    help="A warehouse, as for `query`: the catalogue then shows each metric's current state.",
+)
 @click.option(
     "--no-cache",
     is_flag=True,
@@ -641,8 +650,7 @@ def _parse_date(value: str | None, option: str) -> Any:
 )
 @click.option(
     "--db",
-    help="The warehouse: a DuckDB file (default: `warehouse` in metricc.toml, "
-    "else warehouse.duckdb).",
+    help=WAREHOUSE_HELP,
 )
 @click.option(
     "--grain",
@@ -815,7 +823,7 @@ def _checked_project(ctx: click.Context, path: Path | None) -> Any:
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--db", help="The warehouse (default: metricc.toml, else warehouse.duckdb).")
+@click.option("--db", help=WAREHOUSE_HELP)
 @click.option(
     "--at",
     "at",
@@ -888,7 +896,7 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--db", help="The warehouse (default: metricc.toml, else warehouse.duckdb).")
+@click.option("--db", help=WAREHOUSE_HELP)
 @click.option(
     "--max-lag",
     type=click.IntRange(0, 52),
