@@ -84,6 +84,11 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
+def is_cache(path: str) -> bool:
+    """Whether a build's file is the cache's (`.metricc/`), not part of what it means."""
+    return path.startswith(FOLDER + "/")
+
+
 def entry_path(kind: str, key: str) -> str:
     """Where a per-file entry lives: `kind` is "parse" (a tree) or "resolved"."""
     return f"{FOLDER}/{kind}/{key}.pickle"

@@ -536,7 +536,10 @@ def _up_to_date(
         return False
     diagnostics, counts = found
     _report_findings(diagnostics, {s.path: s for s in sources}, fmt)
-    _tell(describe_up_to_date(counts, target, len(cache.files)), fmt)
+    from metricc.cache import is_cache
+
+    built = sum(not is_cache(path) for path in cache.files)
+    _tell(describe_up_to_date(counts, target, built), fmt)
     return True
 
 

@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from metricc.cache import FOLDER, INDEX, BuildCache, Kept, Reuse, content_digest
+from metricc.cache import FOLDER, INDEX, BuildCache, Kept, Reuse, content_digest, is_cache
 
 Content = str | bytes | Kept | Reuse | Callable[[], bytes]
 T = TypeVar("T")
@@ -131,7 +131,8 @@ class BuildFolder:
 
     @property
     def count(self) -> int:
-        return len(self.written)
+        """The build's files (its cache, in `.metricc/`, aside: `compile --check` counts so)."""
+        return sum(not is_cache(path) for path in self.written)
 
     def __enter__(self) -> BuildFolder:
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -172,7 +173,7 @@ class BuildFolder:
         if previous is not None:
             assert self.updating, "reuse comes from the folder being updated"
             self.written[relative] = [digest, *previous.stamp]
-            self.reused += 1
+            self.reused += not is_cache(relative)
             return
         assert data is not None
         folder = os.path.dirname(target)
@@ -287,6 +288,6 @@ def read_tree(folder: Path) -> dict[str, bytes]:
     out = {}
     for p in sorted(folder.rglob("*")):
         relative = p.relative_to(folder).as_posix()
-        if p.is_file() and not relative.startswith(FOLDER + "/"):
+        if p.is_file() and not is_cache(relative):
             out[relative] = p.read_bytes()
     return out
