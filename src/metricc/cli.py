@@ -414,6 +414,9 @@ def compile_(
 
     if not check_only:  # before the project is read: a refused build costs nothing
         keep = {"the project": _project_path(ctx, path), "the working folder": Path.cwd()}
+        warehouse = _warehouse(ctx, db, default=None)
+        if warehouse is not None and warehouse.engine in ("duckdb", "spark"):
+            keep["the warehouse"] = Path(warehouse.location)
         reason = refusal(target, keep)
         if reason:
             raise click.UsageError(f"cannot build into {target}: {reason}")

@@ -89,7 +89,7 @@ def refusal(out: Path, keep: Mapping[str, Path]) -> str | None:
         if folder == held or folder in held.parents:
             return f"it holds {what} ({path}), which a build would replace"
     if folder.is_dir():
-        if not (folder / INDEX).is_file() and any(folder.iterdir()):
+        if not _built_by_metricc(folder) and any(folder.iterdir()):
             return (
                 "it is not empty and no metricc build wrote it; a build replaces the whole "
                 "folder, so its files would be lost: choose a new or empty folder"
@@ -97,6 +97,18 @@ def refusal(out: Path, keep: Mapping[str, Path]) -> str | None:
     elif folder.exists():
         return "it is a file, not a folder"
     return None
+
+
+def _built_by_metricc(folder: Path) -> bool:
+    """A build's folder: its cache's index says so, or, where the cache was left out
+    (a build committed to git without `.metricc/`), its manifest's header."""
+    if (folder / INDEX).is_file():
+        return True
+    try:
+        with open(folder / "manifest.json", encoding="utf-8") as manifest:
+            return manifest.read(200).startswith('{\n  "metricc_version": ')
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 class BuildFolder:

@@ -228,6 +228,17 @@ def test_a_build_goes_into_an_empty_folder_or_its_own(project: Path) -> None:
     assert run("compile", "--out", "empty")[0] == 0
     assert run("compile", "--out", "empty", "--no-cache")[0] == 0  # a folder a build wrote
     assert (project / "empty" / "manifest.json").is_file()
+    shutil.rmtree(project / "empty" / ".metricc")  # committed to git without its cache
+    assert run("compile", "--out", "empty")[0] == 0
+    assert (project / "empty" / ".metricc").is_dir()
+
+
+def test_a_build_never_replaces_the_warehouse_it_reads(project: Path, warehouse: Path) -> None:
+    (project / "build").mkdir()
+    shutil.copy(warehouse, project / "build" / "wh.duckdb")
+    code, output = run("compile", "--out", "build", "--db", "build/wh.duckdb")
+    assert code == 2 and "it holds the warehouse (build/wh.duckdb)" in output
+    assert (project / "build" / "wh.duckdb").is_file()
 
 
 @pytest.mark.parametrize("out", ["a-file/build", "a-file/deeper/build"])
