@@ -11,8 +11,10 @@ import contextlib
 import functools
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -148,7 +150,13 @@ class BuildFolder:
 
     def __enter__(self) -> BuildFolder:
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
+        if self.updating:
+            # Inside the build's cache: on its file system (a mount point, a volume),
+            # and swept away by the next update should this one be killed midway.
+            self.staging = Path(tempfile.mkdtemp(prefix="staging-", dir=self.out / FOLDER))
+        else:
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", dir=self.out.parent))
+            os.chmod(self.staging, 0o777 & ~_umask())  # a build, not a private temp folder
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="metricc-write")
         self.add(self.cache.take_entries())
         return self
@@ -211,13 +219,22 @@ class BuildFolder:
                 index = self.staging / INDEX
                 index.parent.mkdir(parents=True, exist_ok=True)
                 index.write_text(self.cache.index(self.written), encoding="utf-8")
-            if error is None and self.updating:
-                self._update()
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
-        if error is not None or self.updating:
+        if error is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
+            return
+        with _interrupts_deferred():  # a Ctrl-C now waits for a whole build, old or new
+            self._commit()
+
+    def _commit(self) -> None:
+        """The staged build becomes `out`: moved in (an update) or swapped in whole."""
+        if self.updating:
+            try:
+                self._update()
+            finally:
+                shutil.rmtree(self.staging, ignore_errors=True)
             return
         old = None
         try:
@@ -241,7 +258,9 @@ class BuildFolder:
         staging folder), a removed one moved there, so a failure puts everything
         back; a file is never missing meanwhile, each replaced by one rename."""
         out, aside = str(self.out), os.path.join(self.staging, FOLDER, "replaced")
-        gone = sorted(set(self.cache.on_disk()) - set(self.written) - {INDEX})
+        mine = os.path.relpath(self.staging, out).replace(os.sep, "/") + "/"
+        found = [p for p in self.cache.on_disk() if not p.startswith(mine)]
+        gone = sorted(set(found) - set(self.written) - {INDEX})
         undo: list[Callable[[], None]] = []
 
         def set_aside(relative: str, move: bool) -> None:
@@ -274,6 +293,30 @@ class BuildFolder:
                 with contextlib.suppress(OSError):  # put back all that can be
                     step()
             raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) until the block ends, then raise it: the moves and
+    renames that make a build whole are not left half done, nor their temporary
+    folders behind. Only the main thread can; elsewhere, nothing is held."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: held.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held:
+        raise KeyboardInterrupt
 
 
 def _put_back(kept: str, target: str) -> None:

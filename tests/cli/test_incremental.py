@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -343,6 +344,33 @@ def test_a_file_s_stored_digests_serve_while_its_resolution_is_the_same(
         assert prepared.whole(block) == lazy.whole(block)
     for name in p.metrics:
         assert prepared.metric(name) == lazy.metric(name)
+
+
+@pytest.mark.parametrize("cache", ["an update", "--no-cache"])
+def test_a_ctrl_c_while_the_build_is_moved_in_waits_for_a_whole_build(
+    project: Path, cache: str
+) -> None:
+    """The interrupt is held until the new build is whole, then stops the command;
+    nothing temporary is left beside the build or in it."""
+    from metricc.output import BuildFolder
+
+    compile_to("build")
+    commit = BuildFolder._commit
+
+    def interrupted(self: BuildFolder) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        commit(self)
+
+    edit(project / "engagement.metric", '"Daily active users"', '"Daily actives"')
+    options = ("--no-cache",) if cache == "--no-cache" else ()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BuildFolder, "_commit", interrupted)
+        code, output = run("compile", "metrics", "--out", "build", *options)
+    assert code == 1 and "Aborted!" in output
+    assert sorted(p.name for p in Path().iterdir()) == ["build", "metrics"]
+    assert not list(Path("build/.metricc").glob("staging-*"))
+    assert compile_to("build").startswith("Nothing to compile:")  # the build it made is whole
+    assert_same_as_clean_build()
 
 
 def test_an_update_removes_what_the_build_no_longer_makes(project: Path) -> None:
