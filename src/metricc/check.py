@@ -198,9 +198,35 @@ def evaluate(
             ]
             report.targets.append(target_status(metric, series, as_of))
     for slo in project.slos.values():
-        report.slos.append(_slo_status(project, slo, target, as_of))
+        status = _slo_status(project, slo, target, as_of)
+        report.slos.append(status)
+        report.alerts += _burning(project, slo, status, as_of)
     report.alerts.sort(key=lambda a: (a.severity != "critical", a.metric))
     return report
+
+
+def _burning(project: sm.Project, slo: sm.SLO, status: SLOStatus, as_of: date) -> list[Alert]:
+    """The burn-rate policy's alerts that fire, as the Prometheus rules fire them: both
+    windows of a row burn the budget faster than its rate. A page is critical."""
+    firing = []
+    for rate in POLICY:
+        long, short = status.burn_rates.get(rate.long), status.burn_rates.get(rate.short)
+        if long is None or short is None or min(long, short) <= rate.burn:
+            continue
+        firing.append(
+            Alert(
+                slo.name,
+                "critical" if rate.severity == "page" else "warn",
+                f"the {rate.long} to {as_of.isoformat()}",
+                long,
+                short,
+                f"{rate.severity}: error budget burning over {rate.burn}x in {rate.long} "
+                f"and {rate.short}",
+                routing(project, slo, rate.severity),
+                slo.action,
+            )
+        )
+    return firing
 
 
 def latest_complete(grain: str, as_of: date) -> date:

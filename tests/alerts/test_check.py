@@ -132,9 +132,30 @@ def test_check_reports_the_incident_and_exits_1(warehouse: Path, at_root: None) 
 
 
 def test_quiet_day_exits_0(warehouse: Path, at_root: None) -> None:
+    """No metric breaches; the API's errors run at about its budget, so only the
+    slowest burn-rate row (a ticket: over 1x in 3d and 6h) fires."""
     result = CliRunner().invoke(main, ["check", "--db", str(warehouse), "--at", "2026-06-10"])
     assert result.exit_code == 0, result.output
-    assert "Alerts firing: 0" in result.output
+    assert "Alerts firing: 1\n  WARN     api_availability = " in result.output
+    assert "(ticket: error budget burning over 1x in 3d and 6h) -> #platform-alerts" in (
+        result.output
+    )
+
+
+def test_an_slo_burning_its_budget_fast_pages(warehouse: Path, at_root: None) -> None:
+    """Through the API incident the page row over 6h fires, as the Prometheus rules
+    would, and routes to the escalation; the slower ticket rows fire too."""
+    result = CliRunner().invoke(
+        main, ["check", "--db", str(warehouse), "--at", "2026-06-17", "--format", "json"]
+    )
+    assert result.exit_code == 1
+    fired = [a for a in json.loads(result.output)["alerts"] if a["metric"] == "api_availability"]
+    assert [(a["severity"], a["routing"]) for a in fired] == [
+        ("critical", "pagerduty:platform"),
+        ("warn", "#platform-alerts"),
+        ("warn", "#platform-alerts"),
+    ]
+    assert [a["threshold"].split(":")[0] for a in fired] == ["page", "ticket", "ticket"]
 
 
 def test_a_date_past_the_data_is_checked_as_of_the_data_s_end(
