@@ -736,7 +736,7 @@ def query(
     if fmt == "json":
         click.echo(results.to_json(items), nl=False)
     elif fmt == "csv":
-        click.echo(results.to_csv(items), nl=False)
+        click.echo(results.to_csv(items, columns), nl=False)
     else:
         click.echo(results.to_table(definition, items, options.grain or definition.grain), nl=False)
 

@@ -61,13 +61,15 @@ def to_json(items: list[dict[str, Any]]) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_csv(items: list[dict[str, Any]]) -> str:
-    if not items:
-        return ""
+def to_csv(items: list[dict[str, Any]], columns: list[str]) -> str:
+    """CSV with a header (the query's `columns` when there are no rows), booleans
+    written as JSON writes them (`true`, `false`)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(items[0]), lineterminator="\n")
+    fields = list(items[0]) if items else columns
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(items)
+    for item in items:
+        writer.writerow({k: str(v).lower() if isinstance(v, bool) else v for k, v in item.items()})
     return buffer.getvalue()
 
 

@@ -75,3 +75,28 @@ def test_query_command_json_matches_oracle(
         assert record["period"] == theirs[0].isoformat()
         for column, b in zip(want_columns[1:], theirs[1:], strict=True):
             assert same(record[column], b), (name, record["period"], column)
+
+
+def test_query_command_csv_is_the_json_as_csv(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Booleans as JSON writes them, and a header even when no period has rows."""
+    import csv
+    import json
+
+    from click.testing import CliRunner
+
+    from metricc.cli import main
+
+    monkeypatch.chdir(ROOT)
+    base = ["query", "activation_rate", "--db", str(warehouse)]
+    as_json = json.loads(CliRunner().invoke(main, [*base, "--format", "json"]).stdout)
+    rows = list(
+        csv.DictReader(CliRunner().invoke(main, [*base, "--format", "csv"]).stdout.splitlines())
+    )
+    assert [r["low_sample"] for r in rows] == [str(j["low_sample"]).lower() for j in as_json]
+    assert {"true", "false"} >= {r["low_sample"] for r in rows}
+    empty = CliRunner().invoke(
+        main, [*base, "--format", "csv", "--from", "2030-01-01", "--to", "2030-01-31"]
+    )
+    assert empty.exit_code == 0 and empty.stdout.splitlines()[0].startswith("period,value")
