@@ -559,6 +559,23 @@ def _as_of(project: Any, target: Any) -> tuple[Any, bool]:
     return min(date.today(), end + timedelta(days=1)), True
 
 
+def _judged_day(project: Any, target: Any, at: str | None) -> Any:
+    """The day `check` and `links` judge complete periods by: --at, else today, but
+    never past the day after the warehouse's last row (later periods have no rows
+    yet and would count as zeros); a later --at says so."""
+    from datetime import timedelta
+
+    latest = _as_of(project, target)[0]
+    day = _parse_date(at, "--at") or latest
+    if day > latest:
+        click.echo(
+            f"warning: the warehouse has no rows after {latest - timedelta(days=1)}: "
+            f"judging as of {latest}, not {day}",
+            err=True,
+        )
+    return min(day, latest)
+
+
 def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
     """Current state per metric when a warehouse is given (--db or metricc.toml)."""
     from metricc.check import states
@@ -860,7 +877,6 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
     """
     import dataclasses
     import json
-    from datetime import timedelta
 
     from metricc.check import evaluate
     from metricc.display import describe_check
@@ -871,15 +887,7 @@ def check(ctx: click.Context, path: Path | None, db: str | None, at: str | None,
     project = _checked_project(ctx, path)
     target = _warehouse(ctx, db)
     try:
-        latest = _as_of(project, target)[0]
-        as_of = _parse_date(at, "--at") or latest
-        if as_of > latest:  # periods with no rows yet would count as zeros and alert
-            click.echo(
-                f"warning: the warehouse has no rows after {latest - timedelta(days=1)}: "
-                f"checking as of {latest}, not {as_of}",
-                err=True,
-            )
-            as_of = latest
+        as_of = _judged_day(project, target, at)
         with progress_bar("checking") as progress:
             result = evaluate(project, target, as_of, progress)
     except WarehouseError as error:
@@ -933,8 +941,9 @@ def links(
     from metricc.warehouse.engines import WarehouseError
 
     project = _checked_project(ctx, path)
+    target = _warehouse(ctx, db)
     try:
-        found = analyse(project, _warehouse(ctx, db), max_lag, _parse_date(at, "--at"))
+        found = analyse(project, target, max_lag, _judged_day(project, target, at))
     except WarehouseError as error:
         fail(str(error))
     if fmt == "json":

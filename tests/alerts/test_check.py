@@ -164,7 +164,7 @@ def test_a_date_past_the_data_is_checked_as_of_the_data_s_end(
     """Periods with no rows yet would count as zeros and fire alerts (a 0% stickiness)."""
     late = CliRunner().invoke(main, ["check", "--db", str(warehouse), "--at", "2026-09-01"])
     last = CliRunner().invoke(main, ["check", "--db", str(warehouse)])
-    assert "warning: the warehouse has no rows after 2026-06-29: checking as of 2026-06-30" in (
+    assert "warning: the warehouse has no rows after 2026-06-29: judging as of 2026-06-30" in (
         late.stderr
     )
     assert late.stdout == last.stdout and late.exit_code == last.exit_code
@@ -195,7 +195,10 @@ def test_links_at_a_day_use_only_the_periods_ended_by_it(warehouse: Path, at_roo
 
     first, second = lags("2026-06-01"), lags("2026-06-02")
     assert first and first == second
-    assert lags("2026-07-01") != first  # June ended by then
+    assert lags("2026-05-01") != first  # May had not ended by then
+    # June never ends in this warehouse (its rows stop on the 29th): a later day, or
+    # none, is judged as of the day after the last row, so June is left out.
+    assert lags("2026-07-01") == lags("2026-06-30") == first
 
 
 def test_links_cover_every_link(warehouse: Path, at_root: None) -> None:
