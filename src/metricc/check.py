@@ -12,7 +12,6 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from metricc.backends.alerts import routing, threshold_query
@@ -243,7 +242,7 @@ def _slo_status(project: sm.Project, slo: sm.SLO, target: Target, as_of: date) -
         status.note = "measured by Prometheus: see alerts/prometheus/"
         return status
     end = datetime(as_of.year, as_of.month, as_of.day)
-    budget = float(Decimal(1) - slo.objective)
+    budget = float(slo.budget)
 
     def count(measure: sm.Measure, hours: float) -> float:
         start = end - timedelta(hours=hours)

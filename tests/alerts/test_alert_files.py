@@ -15,7 +15,7 @@ import yaml
 from syrupy.assertion import SnapshotAssertion
 
 from metricc.backends.alerts import alert_files, checks_from_queries, grafana_uid
-from metricc.backends.alerts.prometheus import POLICY, budget
+from metricc.backends.alerts.prometheus import POLICY
 from metricc.model.semantic import Project
 from metricc.pipeline import Compilation
 from tests.conftest import METRICS
@@ -163,8 +163,8 @@ def test_burn_rate_thresholds_are_exact_decimals(
     slo = reference_project.slos["api_availability_prom"]
     text = files["alerts/prometheus/api_availability_prom.alerts.yaml"]
     for rate in POLICY:
-        assert f"> {format((rate.burn * budget(slo)).normalize(), 'f')} " in text
-    assert budget(slo) == Decimal("0.001")
+        assert f"> {format((rate.burn * slo.budget).normalize(), 'f')} " in text
+    assert slo.budget == Decimal("0.001")
     assert "0000000" not in text and "9999999" not in text
 
 

@@ -269,6 +269,16 @@ class SLO(_Block):
     runbook: str | None = None
     tags: tuple[str, ...] = ()
 
+    @property
+    def budget(self) -> Decimal:
+        """The error budget: the share of events that may be bad (1 - objective)."""
+        return Decimal(1) - self.objective
+
+    @property
+    def budget_text(self) -> str:
+        """The error budget as a percentage, exactly: `0.1%`."""
+        return format((self.budget * 100).normalize(), "f") + "%"
+
 
 class BurnRate(Frozen):
     """One row of the burn-rate policy: alert (`page` or `ticket`) when the error

@@ -32,10 +32,6 @@ def _number(value: Decimal) -> str:
     return text
 
 
-def budget(slo: sm.SLO) -> Decimal:
-    return Decimal(1) - slo.objective
-
-
 def record_name(window: str) -> str:
     return f"slo:sli_error:ratio_rate{window}"
 
@@ -72,12 +68,12 @@ def alert_name(rate: BurnRate) -> str:
 
 def annotations_of(slo: sm.SLO, rate: BurnRate) -> dict[str, str]:
     """An alert's annotations as Alertmanager shows them (what promtool's tests expect)."""
-    limit = _number(rate.burn * budget(slo))
+    limit = _number(rate.burn * slo.budget)
     return {
         "summary": f"{slo.title or slo.name}: error budget burning {rate.burn}x too fast",
         "description": (
             f"The error ratio over {rate.long} and {rate.short} is above "
-            f"{limit} ({rate.burn} x the {_number(budget(slo))} budget of "
+            f"{limit} ({rate.burn} x the {_number(slo.budget)} budget of "
             f"the {slo.objective_text} objective over {slo.window}). " + (slo.action or "")
         ).strip(),
         "runbook_url": slo.runbook or "",
@@ -94,7 +90,7 @@ def alerting_rules(slo: sm.SLO) -> dict[str, Any]:
     rules = []
     selector = f'{{slo="{slo.name}"}}'
     for rate in POLICY:
-        limit = _number(rate.burn * budget(slo))
+        limit = _number(rate.burn * slo.budget)
         rules.append(
             {
                 "alert": alert_name(rate),
@@ -130,7 +126,7 @@ def unit_tests(slo: sm.SLO) -> dict[str, Any]:
     """
     tests = []
     for rate in POLICY:
-        over = _number(rate.burn * budget(slo) * 2)
+        over = _number(rate.burn * slo.budget * 2)
         labels = f'slo="{slo.name}",team="{slo.owner or "unowned"}"'
         burning = [
             {"series": f"{record_name(w)}{{{labels}}}", "values": f"{over}x20"}

@@ -11,7 +11,6 @@ import json
 import posixpath
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from functools import cache, lru_cache, partial
 from typing import Any
 from urllib.parse import quote
@@ -298,10 +297,7 @@ def catalog_files(
         pages.update(zip((page_path(kind, n) for n in every), made, strict=True))
     for name, slo in project.slos.items():
         here = page_path("slo", name)
-        budget = format(((Decimal(1) - slo.objective) * 100).normalize(), "f") + "%"
-        pages[here] = _page(
-            env, "slo.md.j2", **common, s=slo, link=linker(here), budget=budget, policy=POLICY
-        )
+        pages[here] = _page(env, "slo.md.j2", **common, s=slo, link=linker(here), policy=POLICY)
     pages["README.md"] = _page(
         env,
         "index.md.j2",

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 from metricc.lint.base import Finding, LintContext, Rule
 from metricc.model import semantic as sm
@@ -39,14 +38,13 @@ class UnreachableBurnAlert(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for slo in ctx.project.slos.values():
-            budget = Decimal(1) - slo.objective
-            never = [r for r in sm.POLICY if r.burn * budget >= 1]
+            never = [r for r in sm.POLICY if r.burn * slo.budget >= 1]
             if not never:
                 continue
             shown = ", ".join(f"{r.burn}x ({r.severity}, {r.long})" for r in never)
             yield Finding(
                 f"SLO `{slo.name}`'s {slo.objective_text} objective leaves a "
-                f"{format((budget * 100).normalize(), 'f')}% error budget: its burn-rate "
+                f"{slo.budget_text} error budget: its burn-rate "
                 f"alerts at {shown} need an error ratio above 100% and can never fire",
                 slo.span_of("objective"),
                 label="too low for burn-rate alerts",
