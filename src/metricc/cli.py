@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from metricc.span import SourceFile
 
 FORMATS = ["human", "concise", "json", "github", "sarif"]
+FOR_PEOPLE = ("human", "concise")  # the formats that a summary line follows
 
 
 def _use_color(stream: Any) -> bool:
@@ -71,7 +72,7 @@ def report(
     text = RENDERERS[fmt](diagnostics, sources, _use_color(stream))
     if text:
         click.echo(text, file=stream, nl=False)
-    if fmt in ("human", "concise"):
+    if fmt in FOR_PEOPLE:
         click.echo(_summary(diagnostics, len(sources)), err=True)
 
 
@@ -492,14 +493,14 @@ def _report_findings(
 ) -> None:
     """A compile's findings: for people on stderr, if any (stdout carries the build's
     summary); a machine format's document on stdout, even when empty."""
-    for_people = fmt in ("human", "concise")
+    for_people = fmt in FOR_PEOPLE
     if diagnostics or not for_people:
         report(diagnostics, sources, fmt, err=for_people)
 
 
 def _tell(message: str, fmt: str) -> None:
     """A compile's summary: on stdout, unless stdout carries a machine format's findings."""
-    click.echo(message, err=fmt not in ("human", "concise"))
+    click.echo(message, err=fmt not in FOR_PEOPLE)
 
 
 def _build_inputs(
