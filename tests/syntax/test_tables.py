@@ -108,3 +108,10 @@ def test_the_tables_are_larks_own() -> None:
         assert made.states[state].keys() == actions.keys()
     assert made.start == table.start_states["start"] and made.end == table.end_states["start"]
     assert made.comments == {"COMMENT"} and "NAME" in made.root[1]  # keywords matched as NAME
+
+
+def test_tables_taken_from_a_lark_made_afresh_can_be_stored() -> None:
+    """On a fresh machine Lark has no cache of its own yet: the parser it makes names
+    rules with its Tokens, which marshal refuses: the tables hold plain strings."""
+    fresh = module._from_lark(lark_parser(cache=False))
+    assert marshal.loads(marshal.dumps(fresh)) == fresh

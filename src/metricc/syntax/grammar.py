@@ -28,10 +28,12 @@ def _comment(token: Any) -> Any:
     return token
 
 
-def lark_parser() -> Lark:
+def lark_parser(cache: bool = True) -> Lark:
     """The LALR parser as Lark makes it: positions propagated through every
     reduction. What the tables are made from, the benchmarks' baseline, and
-    what `lalr.parse_text` must parse alike."""
+    what `lalr.parse_text` must parse alike. `cache`: Lark's own analysis
+    cached on disk (quicker tests and benchmarks); made afresh, Lark's names
+    are its Tokens, not plain strings."""
     from lark import Lark
 
     return Lark(
@@ -41,7 +43,7 @@ def lark_parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         lexer_callbacks={"COMMENT": _comment},
-        cache=True,  # Lark's own analysis cached on disk: quicker tests and benchmarks
+        cache=cache,
     )
 
 

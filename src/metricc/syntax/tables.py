@@ -88,7 +88,7 @@ class Shape:
         hands_up = hands_up and not keep[0][1] and not keep[0][2]
         inlined = rule.origin.name.startswith("_")
         node = not (hands_up or inlined or rule.origin.name == start)
-        name = rule.alias or rule.origin.name
+        name = str(rule.alias or rule.origin.name)  # a Token when Lark made it afresh
         return cls(name, len(symbols), tuple(keep), after, hands_up, inlined, int(node))
 
     @property
@@ -212,7 +212,7 @@ def _from_lark(lark: Lark) -> dict[str, Any]:
         if action is Shift:
             return True, arg
         shape = shapes[number[arg]]
-        return False, (shape.size, shape.level, arg.origin.name, number[arg])
+        return False, (shape.size, shape.level, str(arg.origin.name), number[arg])
 
     contextual = lark.parser.lexer
     distinct: dict[int, int] = {}
