@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 
 # A slotted dataclass rather than a model node: every node of every tree has
@@ -71,20 +72,21 @@ def make_span(
 
 @dataclass(frozen=True)
 class SourceFile:
-    """The text of one `.metric` file, with a line index for rendering spans."""
+    """The text of one `.metric` file, with a line index for rendering spans (made
+    when first asked for: a compile reads every file, and most are never shown)."""
 
     path: str
     text: str
-    _line_starts: list[int] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def _line_starts(self) -> list[int]:
         starts = [0]
         find = self.text.find
         pos = find("\n")
         while pos != -1:
             starts.append(pos + 1)
             pos = find("\n", pos + 1)
-        object.__setattr__(self, "_line_starts", starts)
+        return starts
 
     @property
     def line_count(self) -> int:
