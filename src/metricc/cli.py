@@ -443,7 +443,15 @@ def compile_(
     if settled:  # keyed by the very texts compiled, not by a second reading
         inputs = _build_inputs(ctx, path, target, chosen, compilation.sources.values())
         cache.keep_outcome(inputs, (diagnostics, counts))
+    import json
+
     from metricc.progress import progress_bar
+
+    findings, states = _findings_by_block(compilation, diagnostics), _states(ctx, project, db)
+    source_root = _source_root(target)
+    # What every output may read besides the blocks; a warehouse's rows cannot be compared.
+    settings = None if states else json.dumps([chosen, source_root])
+    cache.settle(inputs_of(project).blocks(findings), settings)
 
     def outputs() -> Iterator[Mapping[str, Text]]:
         """The build in parts, so each can be written and let go before the next."""
@@ -457,9 +465,9 @@ def compile_(
         catalog = catalog_files(
             project,
             chosen,
-            _findings_by_block(compilation, diagnostics),
-            _states(ctx, project, db),
-            source_root=_source_root(target),
+            findings,
+            states,
+            source_root=source_root,
             sql=sql,
             cache=cache,
         )

@@ -218,7 +218,7 @@ class BuildFolder:
             if error is None:  # the index names every file, so it is written last
                 index = self.staging / INDEX
                 index.parent.mkdir(parents=True, exist_ok=True)
-                index.write_text(self.cache.index(self.written), encoding="utf-8")
+                index.write_bytes(self.cache.index(self.written))
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise

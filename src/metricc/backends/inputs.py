@@ -13,7 +13,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable, Mapping
 
-from metricc.cache import BuildCache, Reuse, content_digest, entry_path
+from metricc.cache import BuildCache, Reuse, content_digest, entry_path, note
 from metricc.model import semantic as sm
 from metricc.parallel import parallel_map
 
@@ -37,12 +37,19 @@ DIGESTS = "digests"
 ONE_WORKER_BELOW = 5000  # blocks to digest (see `Inputs.prepare`)
 
 Block = sm.Metric | sm.Source | sm.Team | sm.Goal
+# How a block is named where an output notes reading it (`cache.note`).
+KINDS = {sm.Metric: "metric", sm.Source: "source", sm.Team: "team", sm.Goal: "goal", sm.SLO: "slo"}
 # A block as its file's digests entry names it: its class, name and offset.
 Where = tuple[str, str, int]
 
 
 def _where(block: Block) -> Where:
     return type(block).__name__, block.name, block.location.start
+
+
+def read(block: Block | sm.SLO) -> str:
+    """A block as `cache.note` records it: `metric:dau`."""
+    return f"{KINDS[type(block)]}:{block.name}"
 
 
 class Inputs:
@@ -56,6 +63,7 @@ class Inputs:
         self._whole: dict[int, str] = {}
         self._json: dict[int, str] = {}
         self._goals = ""
+        self._reads: dict[str, tuple[str, ...]] = {}
         self._prepared = False
 
     def prepare(
@@ -160,9 +168,10 @@ class Inputs:
             text = self._json[id(block)] = block.dump_json(indent=2)
         return text
 
-    def whole(self, block: Block) -> str:
+    def whole(self, block: Block | sm.SLO) -> str:
         """A digest of a block, every field (a page shows them all) and where it is
         written by file and line (not by byte offset, which edits above it move)."""
+        note(read(block))
         text = self._whole.get(id(block))
         if text is None:
             where = f"{block.location.file}:{block.location.line}\n"
@@ -172,6 +181,7 @@ class Inputs:
 
     def goals(self) -> str:
         """A digest of every goal (a graph places goals by their depth in the whole tree)."""
+        note("goal:*")
         if not self._goals:
             every = "".join(self.whole(g) for g in self.project.goals.values())
             self._goals = content_digest(every.encode())
@@ -188,6 +198,7 @@ class Inputs:
     def metric(self, name: str) -> str:
         """A digest of the metric with everything its value reads (what its SQL is
         made from): short, so every output's key over it is quick to make."""
+        note(*self._metric_reads(name))
         text = self._closures.get(name)
         if text is None:
             metrics, sources = self.project.metrics, self.project.sources
@@ -197,6 +208,31 @@ class Inputs:
             parts += [self._computing(sources[s]) for s in self.project.metric_sources(name)]
             text = self._closures[name] = content_digest("\n".join(parts).encode())
         return text
+
+    def _metric_reads(self, name: str) -> tuple[str, ...]:
+        """The blocks `metric(name)` reads (noted for the key being made)."""
+        reads = self._reads.get(name)
+        if reads is None:
+            closure = self.project.metric_closure(name)
+            sources = self.project.metric_sources(name)
+            reads = (*(f"metric:{m}" for m in closure), *(f"source:{s}" for s in sources))
+            self._reads[name] = reads
+        return reads
+
+    def blocks(self, findings: Mapping[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Every block as `BuildCache.settle` compares it: a digest of its fields and of
+        the `findings` shown with it, and the blocks it names."""
+        p = self.project
+        table = {}
+        for kind in (p.metrics, p.sources, p.teams, p.goals, p.slos):
+            for block in kind.values():
+                shown = self.whole(block)
+                found = findings.get(block.name) if isinstance(block, sm.Metric) else None
+                if found:
+                    shown = content_digest(f"{shown}\n{found!r}".encode())
+                refs = tuple(f"{k}:{n}" for k, n in block.references())
+                table[read(block)] = (shown, refs)
+        return table
 
 
 _shared: list[Inputs] = []

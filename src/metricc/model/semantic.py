@@ -71,6 +71,16 @@ class _Block(Frozen):
         """Where a field is written, else the block's name."""
         return self.spans.get(field, self.location)
 
+    def references(self) -> tuple[tuple[str, str], ...]:
+        """The blocks this one names, as (kind, name): its links into the project
+        (what a page of another block may show of this one, such as a metric's
+        "led by", goes through these)."""
+        return ()
+
+
+def _named(kind: str, *names: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((kind, name) for name in names if name)
+
 
 class Team(_Block):
     title: str | None = None
@@ -87,6 +97,13 @@ class Goal(_Block):
     owner: str | None = None
     parent: str | None = None
     north_star: str | None = None
+
+    def references(self) -> tuple[tuple[str, str], ...]:
+        return (
+            *_named("team", self.owner),
+            *_named("goal", self.parent),
+            *_named("metric", self.north_star),
+        )
 
 
 class Source(_Block):
@@ -108,6 +125,9 @@ class Source(_Block):
     key: str | None = None
     entities: dict[str, Expr] = field(default_factory=dict)
     dimensions: dict[str, Expr] = field(default_factory=dict)
+
+    def references(self) -> tuple[tuple[str, str], ...]:
+        return _named("team", self.owner)
 
     @property
     def start_column(self) -> str:
@@ -246,6 +266,15 @@ class Metric(_Block):
             return (d.source,)
         return tuple(dict.fromkeys(m.source for m in self.measures()))
 
+    def references(self) -> tuple[tuple[str, str], ...]:
+        inputs = self.definition.inputs if isinstance(self.definition, Derived) else ()
+        return (
+            *_named("team", self.owner),
+            *_named("goal", self.goal),
+            *_named("metric", *self.leads, *inputs),
+            *_named("source", *self.direct_sources()),
+        )
+
 
 class SLO(_Block):
     """A service level objective over good and total events.
@@ -268,6 +297,10 @@ class SLO(_Block):
     action: str | None = None
     runbook: str | None = None
     tags: tuple[str, ...] = ()
+
+    def references(self) -> tuple[tuple[str, str], ...]:
+        measures = (m.source for m in (self.good, self.total) if m is not None)
+        return (*_named("team", self.owner), *_named("source", *measures))
 
     @property
     def budget(self) -> Decimal:

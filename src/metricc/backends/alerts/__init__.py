@@ -103,6 +103,7 @@ def alert_files(
         lambda job: _check_path(*job),
         lambda job: digest(CHECK, _check_path(*job), inputs.metric(job[0].name)),
         lambda job: _check(project, *job),
+        settles=True,
     )
     known = {**given, **dict(zip((_check_path(*job) for job in unmade), made, strict=True))}
     texts = [known[_check_path(*job)] for job in jobs]

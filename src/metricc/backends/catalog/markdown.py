@@ -18,9 +18,9 @@ from urllib.parse import quote
 import jinja2
 
 from metricc.backends.catalog import content, svg
-from metricc.backends.inputs import Block, inputs_of
+from metricc.backends.inputs import Block, inputs_of, read
 from metricc.backends.sql import metric_sql
-from metricc.cache import BuildCache, Text, digest, rendered, text_of
+from metricc.cache import BuildCache, Text, digest, note, rendered, text_of
 from metricc.model import semantic as sm
 from metricc.model.semantic import POLICY
 from metricc.model.text import one_line, show_value
@@ -199,6 +199,7 @@ def catalog_files(
         and what this compile adds (findings, state, where the sources are)."""
         metric = project.metrics[name]
         near = rel[name]
+        note(f"{read(metric)}@")  # what leads it and what it is an input of
         blocks: list[Block | None] = [metric, project.teams.get(metric.owner or "")]
         blocks += [project.metrics[n] for n in sorted({n for ns in near.values() for n in ns})]
         blocks += [project.goals[g] for g in content.goal_path(project, metric.goal)]
@@ -219,7 +220,9 @@ def catalog_files(
         )
 
     names = list(project.metrics)
-    made = rendered(cache, names, partial(_in_build, "metric"), metric_key, metric_page)
+    made = rendered(
+        cache, names, partial(_in_build, "metric"), metric_key, metric_page, settles=True
+    )
     for name, page in zip(names, made, strict=True):
         pages[page_path("metric", name)] = page
     children: dict[str, list[str]] = {}
@@ -257,11 +260,14 @@ def catalog_files(
         goals it lists (their titles)."""
         listed = served.get(name, [])
         below = children.get(name, [])
+        path = content.goal_path(project, name)
+        # The metrics and goals that name it; the goals above, one of which may move.
+        note(f"{read(project.goals[name])}@", *(read(project.goals[g]) for g in path))
         return digest(
             "catalog",
             page_path("goal", name),
             inputs.whole(project.goals[name]),
-            json.dumps([content.goal_path(project, name), listed, below]),
+            json.dumps([path, listed, below]),
             *(inputs.whole(project.metrics[m]) for m in listed),
             *(inputs.whole(project.goals[g]) for g in below),
         )
@@ -281,6 +287,7 @@ def catalog_files(
     def team_key(name: str) -> str:
         """What `team_page` reads: the team, and the metrics (their titles) and SLOs it owns."""
         owned = by_team.get(name, [])
+        note(f"{read(project.teams[name])}@")  # the metrics and SLOs that name it
         return digest(
             "catalog",
             page_path("team", name),
@@ -293,7 +300,7 @@ def catalog_files(
         ("goal", list(project.goals), goal_page, goal_key),
         ("team", list(project.teams), team_page, team_key),
     ):
-        made = rendered(cache, every, partial(_in_build, kind), key, make)
+        made = rendered(cache, every, partial(_in_build, kind), key, make, settles=True)
         pages.update(zip((page_path(kind, n) for n in every), made, strict=True))
     for name, slo in project.slos.items():
         here = page_path("slo", name)

@@ -25,8 +25,8 @@ from markupsafe import Markup, escape
 from metricc import __version__
 from metricc.backends.catalog import content, svg
 from metricc.backends.catalog.markdown import FOLDERS
-from metricc.backends.inputs import inputs_of
-from metricc.cache import BuildCache, Text, digest, rendered, text_of
+from metricc.backends.inputs import inputs_of, read
+from metricc.cache import EVERYTHING, BuildCache, Text, digest, note, rendered, text_of
 from metricc.model import semantic as sm
 
 ASSETS = ("style.css", "search.js")
@@ -155,6 +155,7 @@ def site_files(
         if kind != "metrics":
             return set()
         name = rest.removesuffix(".md")
+        note(f"{read(project.metrics[name])}@")  # its neighbours include what leads it
         near = rel[name]
         return {name, *near["leads"], *near["led_by"], *near["inputs"], *near["used_by"]}
 
@@ -177,8 +178,10 @@ def site_files(
 
     def page_key(path: str) -> str:
         """A page is made from its markdown and its graph. A cached markdown page
-        stands for itself by its own key (so it need not be read); others by text."""
+        stands for itself by its own key (so it need not be read), and reads what
+        that key read; others by text, which may show anything."""
         made_from = cache.render_keys.get(path) if cache else None
+        note(*(cache.render_reads.get(path, (EVERYTHING,)) if cache else ()))
         markdown = f"key:{made_from}" if made_from else f"text:{text_of(pages[path])}"
         return digest("page", path, markdown, graph_key(path))
 
@@ -214,13 +217,7 @@ def site_files(
         if path.endswith(".svg"):
             files[path.replace("catalog/", "site/", 1)] = text
     markdown = [path for path in pages if path.endswith(".md")]
-    html = rendered(
-        cache,
-        markdown,
-        target,
-        page_key,
-        page_html,
-    )
+    html = rendered(cache, markdown, target, page_key, page_html, settles=True)
     files.update(zip((target(path) for path in markdown), html, strict=True))
     assets = resources.files("metricc").joinpath("templates", "site")
     for asset in ASSETS:

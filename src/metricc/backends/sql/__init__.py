@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,6 +92,7 @@ def sql_files(
     inputs = inputs_of(project, prepared=cache is not None)
     shared = Shared(project)
 
+    @functools.cache
     def paths(job: tuple[str, str]) -> tuple[str, ...]:
         dialect, name = job
         more = also.path(project.metrics[name], dialect) if also else None
@@ -118,6 +120,7 @@ def sql_files(
         keys,
         make,
         (lambda done, total: progress("sql", done, total)) if progress else None,
+        settles=True,
     )
     return {
         p: text
