@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
-from metricc.backends.catalog import site
+from metricc.backends.catalog import markdown, site
 from metricc.backends.catalog.markdown import catalog_files
 from metricc.backends.catalog.site import site_files
 from metricc.model.semantic import Project
@@ -120,6 +120,22 @@ def test_a_project_too_large_to_draw_has_no_graph_on_its_index(
     assert "<svg" not in large["site/index.html"]
     assert "29 metrics are too many to draw on one page" in large["site/index.html"]
     assert large["site/metrics/churn_rate.html"] == drawn["site/metrics/churn_rate.html"]
+
+
+def test_a_project_too_large_to_list_has_counts_on_its_index(
+    reference_project: Project, monkeypatch: pytest.MonkeyPatch, text_snapshot: SnapshotAssertion
+) -> None:
+    """Past the limit the index lists no metric: each goal and team says how many it
+    has, their pages list them; the North Star is still shown in full."""
+    monkeypatch.setattr(markdown, "INDEX_LIST_LIMIT", len(reference_project.metrics) - 1)
+    large = catalog_files(reference_project, ["duckdb"])
+    index = large["catalog/README.md"]
+    assert index == text_snapshot
+    assert "| metric |" not in index and "metrics/dau.md" not in index
+    assert "North Star: [Weekly core-workflow users](metrics/weekly_core_users.md)" in index
+    html = site_files(reference_project, large)["site/index.html"]
+    assert "29 metrics are too many for one table" in html
+    assert '<a href="goals/retention.html">Users keep coming back</a></strong> · 6 metrics' in html
 
 
 def hostile_project(tmp_path: Path) -> Project:

@@ -26,6 +26,10 @@ from metricc.model.semantic import POLICY
 from metricc.model.text import one_line, show_value
 
 FOLDERS = {"metric": "metrics", "goal": "goals", "team": "teams", "slo": "slos"}
+# Up to this many metrics, the index lists every one (in the goal tree and a table);
+# beyond, a page of tens of thousands of rows serves nobody: goals and teams show
+# how many metrics they have, and their own pages list them.
+INDEX_LIST_LIMIT = 1000
 
 
 # Markdown's inline markup (emphasis, code, links, strikethrough, escapes), and what
@@ -305,13 +309,16 @@ def catalog_files(
     for name, slo in project.slos.items():
         here = page_path("slo", name)
         pages[here] = _page(env, "slo.md.j2", **common, s=slo, link=linker(here), policy=POLICY)
+    listed = len(project.metrics) <= INDEX_LIST_LIMIT
     pages["README.md"] = _page(
         env,
         "index.md.j2",
         **common,
         link=linker("README.md"),
         stars=content.north_stars(project),
-        goal_tree=_goal_tree(project, children, served, linker("README.md")),
+        goal_tree=_goal_tree(project, children, served, linker("README.md"), listed),
+        listed=listed,
+        count=_count,
         teams=project.teams,
         by_team=by_team,
         slos=project.slos,
@@ -326,19 +333,30 @@ def catalog_files(
     return files
 
 
+def _count(metrics: list[str]) -> str:
+    """How many metrics, in words: `1 metric`, `2,500 metrics`, `no metrics`."""
+    if not metrics:
+        return "no metrics"
+    return f"{len(metrics):,} metric{'' if len(metrics) == 1 else 's'}"
+
+
 def _goal_tree(
     project: sm.Project,
     children: dict[str, list[str]],
     served: dict[str, list[str]],
     link: Callable[[str, str], str],
+    listed: bool,
 ) -> list[str]:
+    """The goal tree's lines: each goal with its metrics under it, or (`listed` false:
+    too many metrics for the index) with how many it has."""
     lines: list[str] = []
 
     def walk(name: str, depth: int) -> None:
         goal = project.goals[name]
         pad = "  " * depth
-        lines.append(f"{pad}- **[{escape(goal.title or name)}]({link('goal', name)})**")
-        for metric in served.get(name, []):
+        line = f"{pad}- **[{escape(goal.title or name)}]({link('goal', name)})**"
+        lines.append(line if listed else f"{line} · {_count(served.get(name, []))}")
+        for metric in served.get(name, []) if listed else ():
             m = project.metrics[metric]
             lines.append(
                 f"{pad}  - [{escape(m.title)}]({link('metric', metric)}) "
