@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from metricc.diagnostics import Diagnostic, Label, diag
 from metricc.diagnostics.suggest import did_you_mean
@@ -31,15 +30,15 @@ MAX_NAME = 50
 Fields = dict[str, tuple[Any, ast.FieldNode]]
 
 
-@dataclass(frozen=True, slots=True)
-class Built:
+class Built(NamedTuple):
     """What one block contributes to the project: its model object (None when it has
     errors), the problems found in it and the names it refers to.
 
     A block's resolution reads only its own text and the project's sources (a
     measure reads its source's kind and entities); names are checked across the
     project afterwards. So the build cache keeps these per file, and a compile
-    reuses them for an unchanged file while no source block has changed.
+    reuses them for an unchanged file while no source block has changed (a
+    named tuple: unpickled without a call into Python, 10,000 of them).
     """
 
     kind: str
