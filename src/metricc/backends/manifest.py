@@ -13,6 +13,11 @@ MANIFEST, SCHEMA = "manifest.json", "manifest.schema.json"
 Block = Team | Goal | Source | Metric | SLO
 
 
+# A string as JSON (`json.dumps(text, ensure_ascii=False)`): the json module's own
+# encoder, called directly (a key per block: tens of thousands per manifest).
+_string = json.encoder.encode_basestring
+
+
 def dumps(data: object) -> str:
     """Deterministic, readable JSON: the same model gives the same bytes."""
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -66,7 +71,7 @@ def _object(members: list[tuple[str, str]], pad: str) -> str:
     if not members:
         return "{}"
     inner = pad + "  "
-    lines = [f"{inner}{json.dumps(key, ensure_ascii=False)}: {text}" for key, text in members]
+    lines = [f"{inner}{_string(key)}: {text}" for key, text in members]
     return "{\n" + ",\n".join(lines) + f"\n{pad}}}"
 
 

@@ -222,11 +222,11 @@ def site_files(
     assets = resources.files("metricc").joinpath("templates", "site")
     for asset in ASSETS:
         files[f"site/assets/{asset}"] = assets.joinpath(asset).read_text("utf-8")
-    files["site/assets/search-index.js"] = (
-        "window.METRICC_INDEX = "
-        + json.dumps(search_index(project), indent=1, ensure_ascii=True).replace("</", "<\\/")
-        + ";\n"
-    )
+    # One entry a line (a diff shows which changed), each written by the json module's
+    # C encoder: indenting is done in Python, a tenth of a second per 10,000 metrics.
+    entry = json.JSONEncoder(ensure_ascii=True).encode
+    lines = ",\n".join(entry(e) for e in search_index(project)).replace("</", "<\\/")
+    files["site/assets/search-index.js"] = f"window.METRICC_INDEX = [\n{lines}\n];\n"
     return files
 
 
