@@ -451,7 +451,7 @@ def compile_(
     source_root = _source_root(target)
     # What every output may read besides the blocks; a warehouse's rows cannot be compared.
     settings = None if states else json.dumps([chosen, source_root])
-    cache.settle(inputs_of(project).blocks(findings), settings)
+    cache.settle(inputs_of(project, prepared=True).blocks(findings), settings)
 
     def outputs() -> Iterator[Mapping[str, Text]]:
         """The build in parts, so each can be written and let go before the next."""

@@ -47,9 +47,14 @@ def _where(block: Block) -> Where:
     return type(block).__name__, block.name, block.location.start
 
 
-def read(block: Block | sm.SLO) -> str:
+def named(kind: str, name: str) -> str:
     """A block as `cache.note` records it: `metric:dau`."""
-    return f"{KINDS[type(block)]}:{block.name}"
+    return f"{kind}:{name}"
+
+
+def read(block: Block | sm.SLO) -> str:
+    """`named`, for a block at hand."""
+    return named(KINDS[type(block)], block.name)
 
 
 class Inputs:
@@ -181,7 +186,7 @@ class Inputs:
 
     def goals(self) -> str:
         """A digest of every goal (a graph places goals by their depth in the whole tree)."""
-        note("goal:*")
+        note(named("goal", "*"))
         if not self._goals:
             every = "".join(self.whole(g) for g in self.project.goals.values())
             self._goals = content_digest(every.encode())
@@ -215,7 +220,7 @@ class Inputs:
         if reads is None:
             closure = self.project.metric_closure(name)
             sources = self.project.metric_sources(name)
-            reads = (*(f"metric:{m}" for m in closure), *(f"source:{s}" for s in sources))
+            reads = (*(named("metric", m) for m in closure), *(named("source", s) for s in sources))
             self._reads[name] = reads
         return reads
 
@@ -224,13 +229,13 @@ class Inputs:
         the `findings` shown with it, and the blocks it names."""
         p = self.project
         table = {}
-        for kind in (p.metrics, p.sources, p.teams, p.goals, p.slos):
-            for block in kind.values():
+        for every in (p.metrics, p.sources, p.teams, p.goals, p.slos):
+            for block in every.values():
                 shown = self.whole(block)
                 found = findings.get(block.name) if isinstance(block, sm.Metric) else None
                 if found:
                     shown = content_digest(f"{shown}\n{found!r}".encode())
-                refs = tuple(f"{k}:{n}" for k, n in block.references())
+                refs = tuple(named(kind, name) for kind, name in block.references())
                 table[read(block)] = (shown, refs)
         return table
 
