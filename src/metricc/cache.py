@@ -100,14 +100,16 @@ def note(*reads: str) -> None:
         _noting[-1].update(reads)
 
 
-def _noted(make: Callable[[T], Sequence[str]], item: T) -> tuple[Sequence[str], tuple[str, ...]]:
-    """`make(item)`, and the blocks it noted reading."""
+def _noted(make: Callable[[T], Sequence[str]], item: T) -> tuple[Sequence[str], frozenset[str]]:
+    """`make(item)`, and the blocks it noted reading: a frozen set, which `settled`
+    compares with the few changed blocks by looking each of those up in it; its
+    names interned, so that the index marshals each name once."""
     _noting.append(set())
     try:
         made = make(item)
     finally:
         reads = _noting.pop()
-    return made, tuple(sorted(map(sys.intern, reads)))  # interned: marshalled once each
+    return made, frozenset(map(sys.intern, reads))
 
 
 def is_cache(path: str) -> bool:
@@ -170,11 +172,11 @@ class BuildCache:
         self.stamps: dict[str, tuple[int, int]] = {}
         self._walked: dict[str, tuple[int, int]] | None = None
         self.renders: dict[str, str] = {}  # path -> key, of the previous build's renders
-        self.reads: dict[str, tuple[str, ...]] = {}  # path -> the blocks its key read
+        self.reads: dict[str, frozenset[str]] = {}  # path -> the blocks its key read
         self.blocks: Blocks = {}
         self.settings = ""
         self.render_keys: dict[str, str] = {}  # path -> key, of this build's renders
-        self.render_reads: dict[str, tuple[str, ...]] = {}
+        self.render_reads: dict[str, frozenset[str]] = {}
         self.next_blocks: Blocks = {}
         self.next_settings = ""
         self.dirty: set[str] | None = None  # what `settle` found changed; None: all
@@ -319,7 +321,7 @@ class BuildCache:
         reuse = self._untouched(path) if self.renders.get(path) == key else None
         return Kept(reuse) if reuse else None
 
-    def keep_render(self, key: str, path: str, reads: tuple[str, ...] | None = None) -> None:
+    def keep_render(self, key: str, path: str, reads: frozenset[str] | None = None) -> None:
         """Record the key of an output of this build, and the blocks it read (None:
         not noted, so the next build makes its key again)."""
         self.render_keys[path] = key
@@ -485,7 +487,7 @@ def rendered_together(
     if cache is None:
         return parallel_map(make, items, progress, parallel_from)
     every_path = [paths(item) for item in items]
-    keyed: list[tuple[Sequence[str], tuple[str, ...]]]
+    keyed: list[tuple[Sequence[str], frozenset[str]]]
     if cache.renders:
         keyed = [_key_of(cache, keys, p, item) for p, item in zip(every_path, items, strict=True)]
         kept = [
@@ -525,7 +527,7 @@ def _key_of(
     keys: Callable[[T], Sequence[str]],
     paths: Sequence[str],
     item: T,
-) -> tuple[Sequence[str], tuple[str, ...]]:
+) -> tuple[Sequence[str], frozenset[str]]:
     """An item's keys, and the blocks they read: the previous build's, where the
     blocks its files' keys read are unchanged; else made (and noted)."""
     settled = [cache.settled(p) for p in paths]
