@@ -609,7 +609,8 @@ def _findings_by_block(
     """Lint findings per metric: those whose span lies inside the metric's block.
 
     Blocks never overlap, so each finding is placed by a binary search over
-    its file's blocks (a large project has thousands of both).
+    its file's blocks (a large project has thousands of both), by offset:
+    several blocks may share a line.
     """
     from bisect import bisect_right
 
@@ -619,18 +620,19 @@ def _findings_by_block(
         return out
     blocks: dict[str, list[tuple[int, int, str]]] = {}
     for metric in project.metrics.values():
-        lines = [metric.location.line, *(s.end_line for s in metric.spans.values())]
-        blocks.setdefault(metric.location.file, []).append((min(lines), max(lines), metric.name))
+        ends = [metric.location.end, *(s.end for s in metric.spans.values())]
+        extent = (metric.location.start, max(ends), metric.name)
+        blocks.setdefault(metric.location.file, []).append(extent)
     for found in blocks.values():
         found.sort()
     firsts = {file: [first for first, _, _ in found] for file, found in blocks.items()}
     for d in diagnostics:
         if d.span is None or not d.rule or d.span.file not in blocks:
             continue
-        index = bisect_right(firsts[d.span.file], d.span.line) - 1
+        index = bisect_right(firsts[d.span.file], d.span.start) - 1
         if index >= 0:
             first, last, name = blocks[d.span.file][index]
-            if first <= d.span.line <= last:
+            if first <= d.span.start <= last:
                 out.setdefault(name, []).append((d.rule, d.message))
     return out
 

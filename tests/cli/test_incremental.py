@@ -216,6 +216,36 @@ def test_an_edit_makes_again_the_keys_of_only_what_reads_the_edited_block(
     assert_same_as_clean_build()
 
 
+# Two metrics on one line (newlines carry no meaning): both keep their file and line
+# when they swap places, but the project's order, which lists follow, changes.
+EXTRA_A = (
+    'metric extra_a { title: "Extra A" owner: growth goal: retention indicator: leading '
+    "leads: dau grain: week measure: count(events.event_id) }"
+)
+EXTRA_B = (
+    'metric extra_b { title: "Extra B" owner: growth goal: retention indicator: leading '
+    'leads: dau grain: week measure: count(sessions.session_id) action: "b" }'
+)
+
+
+def test_two_blocks_on_one_line_that_swap_places_reorder_what_lists_them(
+    project: Path,
+) -> None:
+    """`dau`'s "led by", the goal's and the team's lists follow the new order; and a
+    finding on one of the two is shown on its own page, not its neighbour's."""
+    engagement = project / "engagement.metric"
+    engagement.write_text(engagement.read_text() + f"\n{EXTRA_A} {EXTRA_B}\n")
+    compile_to("build")
+    edit(engagement, f"{EXTRA_A} {EXTRA_B}", f"{EXTRA_B} {EXTRA_A}")
+    compile_to("build")
+    assert_same_as_clean_build()
+    page = Path("build/catalog/metrics/dau.md").read_text()
+    assert page.index("[`extra_b`](extra_b.md)") < page.index("[`extra_a`](extra_a.md)")
+    missing = "- `missing-action`: \\`extra\\_a\\` says nothing about what to do"
+    assert missing in Path("build/catalog/metrics/extra_a.md").read_text()
+    assert "missing-action" not in Path("build/catalog/metrics/extra_b.md").read_text()
+
+
 def _prepend(path: Path, text: str) -> None:
     path.write_text(text + path.read_text())
 

@@ -225,18 +225,18 @@ class Inputs:
         return reads
 
     def blocks(self, findings: Mapping[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """Every block as `BuildCache.settle` compares it: a digest of its fields and of
-        the `findings` shown with it, and the blocks it names."""
+        """Every block as `BuildCache.settle` compares it: a digest of its fields, of
+        where it is to the column (the project's order, which lists follow, may
+        change between two blocks on one line) and of the `findings` shown with
+        it; and the blocks it names."""
         p = self.project
         table = {}
         for every in (p.metrics, p.sources, p.teams, p.goals, p.slos):
             for block in every.values():
-                shown = self.whole(block)
                 found = findings.get(block.name) if isinstance(block, sm.Metric) else None
-                if found:
-                    shown = content_digest(f"{shown}\n{found!r}".encode())
+                shown = f"{self.whole(block)}\n{block.location.column}\n{found or ''!r}"
                 refs = tuple(named(kind, name) for kind, name in block.references())
-                table[read(block)] = (shown, refs)
+                table[read(block)] = (content_digest(shown.encode()), refs)
         return table
 
 
