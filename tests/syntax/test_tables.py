@@ -99,10 +99,12 @@ def test_a_write_that_fails_leaves_no_file_behind(
 
 
 def test_the_tables_are_larks_own() -> None:
-    """What a parse steps through is Lark's table, state for state."""
+    """What a parse steps through is Lark's table, state for state. (Taken from this
+    very parser: two of Lark's builds of the grammar may number states apart, as
+    when its cache in the temp folder is made again after metricc's tables were.)"""
     lark = lark_parser()
     table = lark.parser.parser.parser.parse_table
-    made = tables()
+    made = Tables(module._from_lark(lark))
     assert made.states.keys() == table.states.keys()
     for state, actions in table.states.items():
         assert made.states[state].keys() == actions.keys()
