@@ -10,8 +10,10 @@ written...), which no other metric's query or check reads.
 
 from __future__ import annotations
 
+import functools
 import pickle
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from metricc.cache import BuildCache, Reuse, content_digest, entry_path, note
 from metricc.model import semantic as sm
@@ -68,7 +70,7 @@ class Inputs:
         self._whole: dict[int, str] = {}
         self._json: dict[int, str] = {}
         self._goals = ""
-        self._reads: dict[str, tuple[str, ...]] = {}
+        self._read_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._prepared = False
 
     def prepare(
@@ -203,26 +205,26 @@ class Inputs:
     def metric(self, name: str) -> str:
         """A digest of the metric with everything its value reads (what its SQL is
         made from): short, so every output's key over it is quick to make."""
-        note(*self._metric_reads(name))
+        closure, read = self._reads_of(name)
+        note(*(named("metric", m) for m in closure), *(named("source", s) for s in read))
         text = self._closures.get(name)
         if text is None:
             metrics, sources = self.project.metrics, self.project.sources
-            closure = self.project.metric_closure(name)
             parts = [self.whole(metrics[name])]
             parts += [self._computing(metrics[m]) for m in closure[1:]]
-            parts += [self._computing(sources[s]) for s in self.project.metric_sources(name)]
+            parts += [self._computing(sources[s]) for s in read]
             text = self._closures[name] = content_digest("\n".join(parts).encode())
         return text
 
-    def _metric_reads(self, name: str) -> tuple[str, ...]:
-        """The blocks `metric(name)` reads (noted for the key being made)."""
-        reads = self._reads.get(name)
-        if reads is None:
-            closure = self.project.metric_closure(name)
-            sources = self.project.metric_sources(name)
-            reads = (*(named("metric", m) for m in closure), *(named("source", s) for s in sources))
-            self._reads[name] = reads
-        return reads
+    def _reads_of(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """A metric with the metrics its value is computed from, and their sources:
+        what `metric(name)` reads, worked out once."""
+        found = self._read_by.get(name)
+        if found is None:
+            project = self.project
+            found = (project.metric_closure(name), project.metric_sources(name))
+            self._read_by[name] = found
+        return found
 
     def blocks(self, findings: Mapping[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
         """Every block as `BuildCache.settle` compares it: a digest of its fields, of
@@ -240,15 +242,31 @@ class Inputs:
         return table
 
 
-_shared: list[Inputs] = []
+R = TypeVar("R")
+
+
+def per_project(make: Callable[[sm.Project], R]) -> Callable[[sm.Project], R]:
+    """`make`, worked out once per project and shared by every backend of a compile:
+    the last project's result is kept, by identity (a project is never changed)."""
+    last: list[tuple[sm.Project, R]] = []
+
+    @functools.wraps(make)
+    def shared(project: sm.Project) -> R:
+        if not last or last[0][0] is not project:
+            last[:] = [(project, make(project))]
+        return last[0][1]
+
+    return shared
+
+
+_shared = per_project(Inputs)
 
 
 def inputs_of(project: sm.Project, prepared: bool = False) -> Inputs:
     """The project's Inputs, shared by every backend of one compile, so each
-    metric's JSON is made once (the last project's is kept, by identity);
-    `prepared`: with every digest made (a build that keeps a cache needs them all)."""
-    if not _shared or _shared[0].project is not project:
-        _shared[:] = [Inputs(project)]
+    metric's JSON is made once; `prepared`: with every digest made (a build that
+    keeps a cache needs them all)."""
+    inputs = _shared(project)
     if prepared:
-        _shared[0].prepare()
-    return _shared[0]
+        inputs.prepare()
+    return inputs

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from metricc.backends.inputs import per_project
 from metricc.model import expr as ex
 from metricc.model import semantic as sm
 from metricc.model.text import expr_text, one_line
@@ -112,14 +113,10 @@ def goal_path(project: sm.Project, goal: str | None) -> list[str]:
     return path
 
 
-_related: list[tuple[sm.Project, dict[str, dict[str, list[str]]]]] = []
-
-
+@per_project
 def relations(project: sm.Project) -> dict[str, dict[str, list[str]]]:
     """Per metric: what it leads, what leads it, its formula inputs and its dependants
     (worked out once per project: the markdown pages and the site read them both)."""
-    if _related and _related[0][0] is project:
-        return _related[0][1]
     out: dict[str, dict[str, list[str]]] = {
         name: {"leads": list(m.leads), "led_by": [], "inputs": [], "used_by": []}
         for name, m in project.metrics.items()
@@ -131,7 +128,6 @@ def relations(project: sm.Project) -> dict[str, dict[str, list[str]]]:
             out[name]["inputs"] = list(metric.definition.inputs)
             for source in metric.definition.inputs:
                 out[source]["used_by"].append(name)
-    _related[:] = [(project, out)]
     return out
 
 
