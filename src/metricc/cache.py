@@ -100,6 +100,11 @@ def note(*reads: str) -> None:
         _noting[-1].update(reads)
 
 
+def named_by(read: str) -> str:
+    """What a key notes to read which blocks name the block `read` (see `settle`)."""
+    return f"{read}@"
+
+
 def _noted(make: Callable[[T], Sequence[str]], item: T) -> tuple[Sequence[str], frozenset[str]]:
     """`make(item)`, and the blocks it noted reading: a frozen set, which `settled`
     compares with the few changed blocks by looking each of those up in it; its
@@ -349,7 +354,7 @@ class BuildCache:
         for name in changed:
             for side in (before, blocks):
                 if name in side:
-                    dirty.update(f"{named}@" for named in side[name][1])
+                    dirty.update(map(named_by, side[name][1]))
         self.dirty = dirty
 
     def settled(self, path: str) -> str | None:

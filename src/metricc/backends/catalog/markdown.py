@@ -20,7 +20,7 @@ import jinja2
 from metricc.backends.catalog import content, svg
 from metricc.backends.inputs import Block, inputs_of, read
 from metricc.backends.sql import metric_sql
-from metricc.cache import BuildCache, Text, digest, note, rendered, text_of
+from metricc.cache import BuildCache, Text, digest, named_by, note, rendered, text_of
 from metricc.model import semantic as sm
 from metricc.model.semantic import POLICY
 from metricc.model.text import one_line, show_value
@@ -203,7 +203,7 @@ def catalog_files(
         and what this compile adds (findings, state, where the sources are)."""
         metric = project.metrics[name]
         near = rel[name]
-        note(f"{read(metric)}@")  # what leads it and what it is an input of
+        note(named_by(read(metric)))  # what leads it and what it is an input of
         blocks: list[Block | None] = [metric, project.teams.get(metric.owner or "")]
         blocks += [project.metrics[n] for n in sorted({n for ns in near.values() for n in ns})]
         blocks += [project.goals[g] for g in content.goal_path(project, metric.goal)]
@@ -266,7 +266,7 @@ def catalog_files(
         below = children.get(name, [])
         path = content.goal_path(project, name)
         # The metrics and goals that name it; the goals above, one of which may move.
-        note(f"{read(project.goals[name])}@", *(read(project.goals[g]) for g in path))
+        note(named_by(read(project.goals[name])), *(read(project.goals[g]) for g in path))
         return digest(
             "catalog",
             page_path("goal", name),
@@ -291,7 +291,7 @@ def catalog_files(
     def team_key(name: str) -> str:
         """What `team_page` reads: the team, and the metrics (their titles) and SLOs it owns."""
         owned = by_team.get(name, [])
-        note(f"{read(project.teams[name])}@")  # the metrics and SLOs that name it
+        note(named_by(read(project.teams[name])))  # the metrics and SLOs that name it
         return digest(
             "catalog",
             page_path("team", name),

@@ -26,7 +26,16 @@ from metricc import __version__
 from metricc.backends.catalog import content, svg
 from metricc.backends.catalog.markdown import FOLDERS
 from metricc.backends.inputs import inputs_of, read
-from metricc.cache import EVERYTHING, BuildCache, Text, digest, note, rendered, text_of
+from metricc.cache import (
+    EVERYTHING,
+    BuildCache,
+    Text,
+    digest,
+    named_by,
+    note,
+    rendered,
+    text_of,
+)
 from metricc.model import semantic as sm
 
 ASSETS = ("style.css", "search.js")
@@ -155,7 +164,7 @@ def site_files(
         if kind != "metrics":
             return set()
         name = rest.removesuffix(".md")
-        note(f"{read(project.metrics[name])}@")  # its neighbours include what leads it
+        note(named_by(read(project.metrics[name])))  # its neighbours include what leads it
         near = rel[name]
         return {name, *near["leads"], *near["led_by"], *near["inputs"], *near["used_by"]}
 
