@@ -35,7 +35,7 @@ import pickle
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 import metricc
 from metricc.parallel import parallel_map
@@ -129,8 +129,9 @@ def entry_path(kind: str, key: str) -> str:
 
 class Reuse(NamedTuple):
     """A file of the previous build that is as its index recorded (same size and
-    modification time): the writer hard-links it instead of writing it again.
-    (A named tuple: a compile after one edit of 10,000 metrics makes 37,000.)"""
+    modification time): the writer leaves it where it is instead of writing it
+    again, and its text is read only if a later step asks for it (most are never
+    read). A named tuple: a compile after one edit of 10,000 metrics makes 37,000."""
 
     source: str  # its full path
     digest: str
@@ -140,24 +141,15 @@ class Reuse(NamedTuple):
         with open(self.source, "rb") as file:
             return file.read()
 
-
-class Kept:
-    """A previous build's file made from the same inputs: the writer links it
-    (`reuse`), and its text is read only if a later step asks for it (most hits
-    are linked and never read)."""
-
-    __slots__ = ("reuse",)
-
-    def __init__(self, reuse: Reuse) -> None:
-        self.reuse = reuse
-
     @property
     def text(self) -> str:
-        return self.reuse.read().decode("utf-8")
+        return self.read().decode("utf-8")
 
 
 # A rendered output: made now, or kept from the previous build.
-Text = str | Kept
+Text = str | Reuse
+# A file of a build as its index records it: its digest, size and modification time (ns).
+Written = tuple[str, tuple[int, int]]
 
 
 def text_of(value: Text) -> str:
@@ -185,6 +177,7 @@ class BuildCache:
         self.next_blocks: Blocks = {}
         self.next_settings = ""
         self.dirty: set[str] | None = None  # what `settle` found changed; None: all
+        self._carried: dict[str, Reuse] | None = None  # see `carried`
         self.inputs = ""  # the previous build's inputs (see `outcome`)
         self.next_inputs = ""
         # Cache entries (parses, the outcome) to write into the new build.
@@ -320,11 +313,10 @@ class BuildCache:
 
     # --- renders --------------------------------------------------------------
 
-    def kept(self, key: str, path: str) -> Kept | None:
+    def kept(self, key: str, path: str) -> Reuse | None:
         """The previous build's `path`, if it was made from exactly these inputs (`key`)
         and is untouched since (a file edited by hand is made again)."""
-        reuse = self._untouched(path) if self.renders.get(path) == key else None
-        return Kept(reuse) if reuse else None
+        return self._untouched(path) if self.renders.get(path) == key else None
 
     def keep_render(self, key: str, path: str, reads: frozenset[str] | None = None) -> None:
         """Record the key of an output of this build, and the blocks it read (None:
@@ -335,7 +327,7 @@ class BuildCache:
 
     def settle(self, blocks: Blocks, settings: str | None) -> None:
         """Compare the project's blocks with the previous build's, so that an output
-        whose key read none of the changed ones keeps its key (`settled`).
+        whose key read none of the changed ones keeps its key (`carried`).
 
         Changed: a block whose digest differs, or that is new or gone; and, for the
         blocks such a block names before or after the change, which blocks name
@@ -357,31 +349,57 @@ class BuildCache:
                     dirty.update(map(named_by, side[name][1]))
         self.dirty = dirty
 
-    def settled(self, path: str) -> str | None:
-        """The previous build's key of `path`, if none of the blocks it read has
-        changed (`settle`): the key would be made the same, so it is not made."""
-        if self.dirty is None:
+    def carried(self, paths: Sequence[str]) -> list[Reuse] | None:
+        """The previous build's files at `paths`, if each is settled (its key read no
+        changed block) and untouched on disk; their keys and reads are kept for the
+        next build. None if any is not: the item's keys are made.
+
+        Decided for every file at once, on first use: most files of a build that
+        changed little are carried, and asking file by file through `settled`,
+        `kept` and a new `Reuse` each cost a compile after one edit of 10,000
+        metrics half a second."""
+        carried = self._carried
+        if carried is None:
+            carried = self._carried = self._settled_files()
+        found = [carried.get(p) for p in paths]
+        if None in found:
             return None
-        reads = self.reads.get(path)
-        if reads is None or not self.dirty.isdisjoint(reads):
-            return None
-        return self.renders.get(path)
+        for path in paths:
+            self.render_keys[path] = self.renders[path]
+            self.render_reads[path] = self.reads[path]
+        return cast(list[Reuse], found)
+
+    def _settled_files(self) -> dict[str, Reuse]:
+        """Each file whose key read no changed block (`settle`), if untouched on disk."""
+        dirty = self.dirty
+        if dirty is None:
+            return {}
+        on_disk, stamps, files, root = self.on_disk(), self.stamps, self.files, self._root
+        return {
+            path: Reuse(root + path, files[path], stamps[path])
+            for path, reads in self.reads.items()
+            if dirty.isdisjoint(reads) and on_disk.get(path) == stamps.get(path)
+        }
 
     # --- the next build's index ----------------------------------------------
 
-    def index(self, files: dict[str, list[Any]]) -> bytes:
+    def index(self, files: dict[str, Written]) -> bytes:
         """The index of the build being written: per file its digest, size and
         modification time; the renders it keeps and what their keys read; its
         blocks and settings (see `settle`). Marshalled: a large build's index has
         hundreds of thousands of entries, read and written on every compile."""
-        renders = {p: k for p, k in sorted(self.render_keys.items()) if p in files}
+        paths = sorted(files)
+        renders, render_keys = {}, self.render_keys
+        for path in paths:
+            if path in render_keys:
+                renders[path] = render_keys[path]
         reads = {p: r for p, r in self.render_reads.items() if p in renders}
         return marshal.dumps(
             {
                 "compiler": compiler_fingerprint(),
                 "inputs": self.next_inputs if OUTCOME in files else "",
-                "files": {p: str(entry[0]) for p, entry in sorted(files.items())},
-                "stamps": {p: (int(entry[1]), int(entry[2])) for p, entry in files.items()},
+                "files": {p: files[p][0] for p in paths},
+                "stamps": {p: files[p][1] for p in paths},
                 "renders": renders,
                 "reads": reads,
                 "blocks": self.next_blocks,
@@ -492,50 +510,49 @@ def rendered_together(
     if cache is None:
         return parallel_map(make, items, progress, parallel_from)
     every_path = [paths(item) for item in items]
-    keyed: list[tuple[Sequence[str], frozenset[str]]]
-    if cache.renders:
-        keyed = [_key_of(cache, keys, p, item) for p, item in zip(every_path, items, strict=True)]
-        kept = [
-            [cache.kept(k, p) for k, p in zip(item_keys, item_paths, strict=True)]
-            for (item_keys, _), item_paths in zip(keyed, every_path, strict=True)
-        ]
-        missing = [item for item, texts in zip(items, kept, strict=True) if None in texts]
-        hits = len(items) - len(missing)
-        made = iter(
-            parallel_map(
-                make,
-                missing,
-                (lambda done, _: progress(hits + done, len(items))) if progress else None,
-                parallel_from,
-            )
-        )
-        texts: list[Sequence[Text]] = []
-        for found in kept:
-            if None in found:  # made again; what the previous build has is still linked
-                fresh = next(made)
-                texts.append([k or new for k, new in zip(found, fresh, strict=True)])
-            else:
-                texts.append([k for k in found if k is not None])
-    else:
+    if not cache.renders:  # nothing to reuse: each key made beside its output
         pairs = parallel_map(
             lambda item: (_noted(keys, item), make(item)), items, progress, parallel_from
         )
-        keyed, texts = [k for k, _ in pairs], [made for _, made in pairs]
-    for (item_keys, reads), item_paths in zip(keyed, every_path, strict=True):
-        for k, p in zip(item_keys, item_paths, strict=True):
-            cache.keep_render(k, p, reads if settles else None)
-    return texts
+        for ((item_keys, reads), _), item_paths in zip(pairs, every_path, strict=True):
+            _keep_renders(cache, item_keys, item_paths, reads if settles else None)
+        return [made for _, made in pairs]
+    texts: list[Sequence[Text | None]] = []
+    missing = []
+    for item, item_paths in zip(items, every_path, strict=True):
+        carried = cache.carried(item_paths) if settles else None
+        if carried is not None:
+            texts.append(carried)
+            continue
+        item_keys, reads = _noted(keys, item)
+        _keep_renders(cache, item_keys, item_paths, reads if settles else None)
+        found = [cache.kept(k, p) for k, p in zip(item_keys, item_paths, strict=True)]
+        if None in found:
+            missing.append(item)
+        texts.append(found)
+    hits = len(items) - len(missing)
+    made = iter(
+        parallel_map(
+            make,
+            missing,
+            (lambda done, _: progress(hits + done, len(items))) if progress else None,
+            parallel_from,
+        )
+    )
+    # An item made again: what the previous build has of it is still linked.
+    return [
+        [k or new for k, new in zip(found, next(made), strict=True)]
+        if None in found
+        else cast(Sequence[Text], found)
+        for found in texts
+    ]
 
 
-def _key_of(
+def _keep_renders(
     cache: BuildCache,
-    keys: Callable[[T], Sequence[str]],
-    paths: Sequence[str],
-    item: T,
-) -> tuple[Sequence[str], frozenset[str]]:
-    """An item's keys, and the blocks they read: the previous build's, where the
-    blocks its files' keys read are unchanged; else made (and noted)."""
-    settled = [cache.settled(p) for p in paths]
-    if None in settled:
-        return _noted(keys, item)
-    return [k for k in settled if k is not None], cache.reads[paths[0]]
+    item_keys: Sequence[str],
+    item_paths: Sequence[str],
+    reads: frozenset[str] | None,
+) -> None:
+    for k, p in zip(item_keys, item_paths, strict=True):
+        cache.keep_render(k, p, reads)

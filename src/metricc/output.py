@@ -17,11 +17,11 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from metricc.cache import FOLDER, INDEX, BuildCache, Kept, Reuse, content_digest, is_cache
+from metricc.cache import FOLDER, INDEX, BuildCache, Reuse, Written, content_digest, is_cache
 
-Content = str | bytes | Kept | Reuse | Callable[[], bytes]
+Content = str | bytes | Reuse | Callable[[], bytes]
 T = TypeVar("T")
 THREADS = 4  # threads that remove the files of a build
 
@@ -138,7 +138,7 @@ class BuildFolder:
         previous = self.cache.previous
         # An update: the folder being replaced is the very build whose index the cache read.
         self.updating = bool(self.cache.files) and Path(str(previous)).resolve() == self.out
-        self.written: dict[str, list[Any]] = {}  # path -> [digest, size, mtime_ns]
+        self.written: dict[str, Written] = {}
         self.reused = 0
         self._pending: list[Future[None]] = []
         self._staged: list[str] = []  # an update's new or changed files
@@ -170,38 +170,38 @@ class BuildFolder:
         self._pending.append(self._writer.submit(self._write, dict(files)))
 
     def _write(self, files: dict[str, Content]) -> None:
-        staging = str(self.staging)
         folders: set[str] = set()
-        for relative in sorted(files):
-            target = os.path.join(staging, relative)
-            self._write_one(relative, files[relative], target, folders)
+        for relative, content in files.items():
+            if isinstance(content, Reuse):
+                # A file of the previous build (which is `out`: reuse comes only in
+                # an update) known to be unchanged stays where it is, as indexed.
+                self._keep(relative, content)
+            else:
+                self._write_one(relative, content, folders)
 
-    def _write_one(self, relative: str, content: Content, target: str, folders: set[str]) -> None:
+    def _keep(self, relative: str, previous: Reuse) -> None:
+        assert self.updating, "reuse comes from the folder being updated"
+        self.written[relative] = (previous.digest, previous.stamp)
+        self.reused += not is_cache(relative)
+
+    def _write_one(
+        self, relative: str, content: str | bytes | Callable[[], bytes], folders: set[str]
+    ) -> None:
         if callable(content):
             content = content()
-        if isinstance(content, Kept):
-            content = content.reuse
-        # A file of the previous build (which is `out`: reuse comes only in an
-        # update) known to be unchanged stays where it is, as the index recorded it.
-        previous: Reuse | None
-        if isinstance(content, Reuse):
-            previous, digest, data = content, content.digest, None
-        else:
-            data = content.encode("utf-8") if isinstance(content, str) else content
-            digest = content_digest(data)
-            previous = self.cache.unchanged(relative, digest)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        digest = content_digest(data)
+        previous = self.cache.unchanged(relative, digest)
         if previous is not None:
-            assert self.updating, "reuse comes from the folder being updated"
-            self.written[relative] = [digest, *previous.stamp]
-            self.reused += not is_cache(relative)
+            self._keep(relative, previous)
             return
-        assert data is not None
+        target = os.path.join(self.staging, relative)
         folder = os.path.dirname(target)
         if folder not in folders:
             os.makedirs(folder, exist_ok=True)
             folders.add(folder)
         found = _write_file(target, data)
-        self.written[relative] = [digest, found.st_size, found.st_mtime_ns]
+        self.written[relative] = (digest, (found.st_size, found.st_mtime_ns))
         self._staged.append(relative)
 
     def _drain(self) -> None:
