@@ -139,6 +139,24 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
     ),
     ("a table", lambda p: edit(p / "sources.metric", "  table: events\n", "  table: raw.events\n")),
     ("a team's channel", lambda p: edit(p / "teams.metric", "#", "#x-")),
+    (  # its dbt test and its team's Grafana rules change
+        "a threshold",
+        lambda p: edit(p / "engagement.metric", "warn: < 45% for 2", "warn: < 40% for 2"),
+    ),
+    (  # its team's Grafana rules lose it
+        "a metric no longer watched",
+        lambda p: edit(p / "engagement.metric", "  warn: < 12% for 3 periods\n", ""),
+    ),
+    (  # its rules move from one team's Grafana file to the other's
+        "a watched metric's owner",
+        lambda p: edit(
+            p / "engagement.metric",
+            "  owner: growth\n  goal: activation\n  tier: key\n  indicator: leading\n"
+            "  leads: weekly_core_users",
+            "  owner: finance\n  goal: activation\n  tier: key\n  indicator: leading\n"
+            "  leads: weekly_core_users",
+        ),
+    ),
     (
         "lines above a metric",
         lambda p: edit(p / "engagement.metric", "metric dau {", "\n\nmetric dau {"),

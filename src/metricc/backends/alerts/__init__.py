@@ -21,9 +21,9 @@ from sqlglot import exp
 
 from metricc.backends.alerts.checks import threshold_query
 from metricc.backends.alerts.prometheus import alertmanager, dump_yaml, rule_files
-from metricc.backends.inputs import inputs_of
+from metricc.backends.inputs import inputs_of, named, read
 from metricc.backends.sql import FromQuery, comment, render
-from metricc.cache import BuildCache, Text, digest, rendered, text_of
+from metricc.cache import BuildCache, Text, digest, named_by, note, rendered, text_of
 from metricc.model import semantic as sm
 
 __all__ = ["alert_files", "checks_from_queries", "routing", "threshold_query"]
@@ -33,6 +33,8 @@ CHECK = "check"  # the kind of a check's cache key
 GRAFANA_DATASOURCE = "metricc-warehouse"
 GRAFANA_UID_LENGTH = 40
 YAML_PARALLEL_FROM = 50  # YAML documents: from this many, on every core
+INDEX = "alerts/alerts.yaml"
+UNOWNED = "unowned"  # where the rules of metrics without an owner go
 
 
 def routing(project: sm.Project, owned: sm.Metric | sm.SLO, severity: str) -> str | None:
@@ -90,7 +92,6 @@ def alert_files(
     taken as they are."""
     files: dict[str, Text] = {}
     index: list[dict[str, Any]] = []
-    grafana: dict[str, list[dict[str, Any]]] = {}
     default = dialects[0]
     watched = [m for m in project.metrics.values() if m.thresholds]
     jobs = [(metric, dialect) for metric in watched for dialect in dialects]
@@ -106,40 +107,92 @@ def alert_files(
         settles=True,
     )
     known = {**given, **dict(zip((_check_path(*job) for job in unmade), made, strict=True))}
-    texts = [known[_check_path(*job)] for job in jobs]
+    for job in jobs:
+        files[_check_path(*job)] = known[_check_path(*job)]
+
     bodies: dict[str, str] = {}
-    for job, text in zip(jobs, texts, strict=True):
-        files[_check_path(*job)] = text
-        if job[1] == default:
-            bodies[job[0].name] = text_of(text).removeprefix(_header(*job)).removesuffix(";\n")
+
+    def body(metric: sm.Metric) -> str:
+        """A metric's check in the default dialect, without its header: read only for
+        the rules made again (a kept check is a file of the previous build)."""
+        found = bodies.get(metric.name)
+        if found is None:
+            text = text_of(known[_check_path(metric, default)])
+            found = text.removeprefix(_header(metric, default)).removesuffix(";\n")
+            bodies[metric.name] = found
+        return found
+
+    tests = [(metric, threshold) for metric in watched for threshold in metric.thresholds]
+    made = rendered(
+        cache,
+        tests,
+        lambda test: _dbt_path(*test),
+        lambda test: digest("dbt", _dbt_path(*test), default, inputs.metric(test[0].name)),
+        lambda test: _dbt_test(*test, body(test[0]), default),
+        parallel_from=len(tests) + 1,  # a few lines each: quicker here than sent back
+        settles=True,
+    )
+    files.update(zip((_dbt_path(*test) for test in tests), made, strict=True))
+    for metric, threshold in tests:
+        index.append(
+            {
+                "metric": metric.name,
+                "rule": f"{metric.name}:{threshold.severity}",
+                "severity": threshold.severity,
+                "condition": threshold.text,
+                "owner": metric.owner,
+                "routing": routing(project, metric, threshold.severity),
+                "action": metric.action,
+                "runbook": metric.runbook,
+                "queries": {d: f"sql/{d}/{metric.name}.sql" for d in dialects},
+            }
+        )
+    by_team: dict[str, list[sm.Metric]] = {}
     for metric in watched:
-        check = bodies[metric.name]
-        for threshold in metric.thresholds:
-            route = routing(project, metric, threshold.severity)
-            index.append(
-                {
-                    "metric": metric.name,
-                    "rule": f"{metric.name}:{threshold.severity}",
-                    "severity": threshold.severity,
-                    "condition": threshold.text,
-                    "owner": metric.owner,
-                    "routing": route,
-                    "action": metric.action,
-                    "runbook": metric.runbook,
-                    "queries": {d: f"sql/{d}/{metric.name}.sql" for d in dialects},
-                }
+        by_team.setdefault(metric.owner or UNOWNED, []).append(metric)
+
+    def team_key(team: str) -> str:
+        """What a team's Grafana rules read: its watched metrics (with all their values
+        read), and the team's routing; which metrics name it (one that changes owner
+        or thresholds is in another team's file, or no longer in any)."""
+        owner = project.teams.get(team)
+        note(*([named("metric", "*")] if team == UNOWNED else []))
+        note(*([named_by(read(owner))] if owner else []))
+        return digest(
+            "grafana",
+            _grafana_path(team),
+            default,
+            inputs.whole(owner) if owner else "",
+            *(inputs.metric(metric.name) for metric in by_team[team]),
+        )
+
+    def team_rules(team: str) -> str:
+        rules = [
+            _grafana_rule(
+                metric,
+                threshold,
+                body(metric),
+                routing(project, metric, threshold.severity),
+                default,
             )
-            name = f"{metric.name}__{threshold.severity}"
-            files[f"alerts/dbt/tests/{name}.sql"] = (
-                f"{{{{ config(severity='{DBT_SEVERITY[threshold.severity]}', "
-                f"tags=['metricc', '{metric.owner or 'unowned'}']) }}}}\n"
-                + comment(f"{metric.name}: {threshold.severity} when {threshold.text}")
-                + f"SELECT * FROM (\n{check}\n) AS metricc_check\n"
-                f"WHERE {_of_severity(threshold.severity, default)}\n"
-            )
-            grafana.setdefault(metric.owner or "unowned", []).append(
-                _grafana_rule(metric, threshold, check, route, default)
-            )
+            for metric in by_team[team]
+            for threshold in metric.thresholds
+        ]
+        return dump_yaml(_grafana_document(team, rules))
+
+    teams = list(by_team)
+    # Writing YAML is slow in Python (the representer walks every value: ~10 ms for
+    # a team's file): a few dozen are worth the workers.
+    made = rendered(
+        cache,
+        teams,
+        _grafana_path,
+        team_key,
+        team_rules,
+        parallel_from=YAML_PARALLEL_FROM,
+        settles=True,
+    )
+    files.update(zip(map(_grafana_path, teams), made, strict=True))
     for slo in project.slos.values():
         index.append(
             {
@@ -159,36 +212,53 @@ def alert_files(
                 ),
             }
         )
-    documents: dict[str, Any] = {"alerts/alerts.yaml": {"alerts": index}}
-    for team, rules in grafana.items():
-        documents[f"alerts/grafana/{team}.yaml"] = {
-            "apiVersion": 1,
-            "groups": [
-                {
-                    "orgId": 1,
-                    "name": f"metricc-{team}",
-                    "folder": "metricc",
-                    "interval": "1h",
-                    "rules": rules,
-                }
-            ],
-        }
-    # Writing YAML is slow in Python (the representer walks every value: ~10 ms for
-    # a team's file); the same document (compared as JSON, which is fast) is not
-    # written out twice, and a few dozen are worth the workers.
-    paths = list(documents)
-    yaml = rendered(
+    # The index reads every alert: made each time, its YAML written only when it differs
+    # (compared as JSON, which is fast).
+    document = {"alerts": index}
+    files[INDEX] = rendered(
         cache,
-        paths,
+        [INDEX],
         lambda path: path,
-        lambda path: digest("yaml", path, json.dumps(documents[path], default=repr)),
-        lambda path: dump_yaml(documents[path]),
-        parallel_from=YAML_PARALLEL_FROM,
-    )
-    files.update(zip(paths, yaml, strict=True))
+        lambda path: digest("yaml", path, json.dumps(document, default=repr)),
+        lambda path: dump_yaml(document),
+    )[0]
     files.update(rule_files(project))
     files["alerts/alertmanager.yaml"] = alertmanager(project)
     return files
+
+
+def _dbt_path(metric: sm.Metric, threshold: sm.Threshold) -> str:
+    return f"alerts/dbt/tests/{metric.name}__{threshold.severity}.sql"
+
+
+def _dbt_test(metric: sm.Metric, threshold: sm.Threshold, check: str, dialect: str) -> str:
+    """A dbt singular test: fails when the check returns a row of its severity."""
+    return (
+        f"{{{{ config(severity='{DBT_SEVERITY[threshold.severity]}', "
+        f"tags=['metricc', '{metric.owner or UNOWNED}']) }}}}\n"
+        + comment(f"{metric.name}: {threshold.severity} when {threshold.text}")
+        + f"SELECT * FROM (\n{check}\n) AS metricc_check\n"
+        f"WHERE {_of_severity(threshold.severity, dialect)}\n"
+    )
+
+
+def _grafana_path(team: str) -> str:
+    return f"alerts/grafana/{team}.yaml"
+
+
+def _grafana_document(team: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "apiVersion": 1,
+        "groups": [
+            {
+                "orgId": 1,
+                "name": f"metricc-{team}",
+                "folder": "metricc",
+                "interval": "1h",
+                "rules": rules,
+            }
+        ],
+    }
 
 
 @functools.cache
