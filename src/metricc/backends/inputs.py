@@ -15,6 +15,7 @@ import pickle
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
+from metricc.backends.manifest import placed
 from metricc.cache import BuildCache, Reuse, content_digest, entry_path, note
 from metricc.model import semantic as sm
 from metricc.parallel import parallel_map
@@ -169,10 +170,10 @@ class Inputs:
         return self.whole(block), computing, self.json(block)
 
     def json(self, block: Block | sm.SLO) -> str:
-        """A block as the manifest shows it (indented, location included)."""
+        """A block as the manifest shows it (`placed` there, location included)."""
         text = self._json.get(id(block))
         if text is None:
-            text = self._json[id(block)] = block.dump_json(indent=2)
+            text = self._json[id(block)] = placed(block.dump_json(indent=2))
         return text
 
     def whole(self, block: Block | sm.SLO) -> str:
