@@ -49,6 +49,9 @@ _noting: list[set[str]] = []  # one set per key being made (one at a time per pr
 # Blocks as `settle` compares them: per block, a digest of all an output may show of
 # it, and the blocks it names.
 Blocks = dict[str, tuple[str, tuple[str, ...]]]
+# What one output's key read (see `note`), sorted: a tuple, as the index marshals
+# it (a frozen set of 37,000 was ten times as long to marshal).
+Reads = tuple[str, ...]
 
 FOLDER = ".metricc"
 INDEX = f"{FOLDER}/index.marshal"
@@ -105,16 +108,16 @@ def named_by(read: str) -> str:
     return f"{read}@"
 
 
-def _noted(make: Callable[[T], Sequence[str]], item: T) -> tuple[Sequence[str], frozenset[str]]:
-    """`make(item)`, and the blocks it noted reading: a frozen set, which `settle`
-    compares with the few changed blocks by looking each of those up in it; its
-    names interned, so that the index marshals each name once."""
+def _noted(make: Callable[[T], Sequence[str]], item: T) -> tuple[Sequence[str], Reads]:
+    """`make(item)`, and the blocks it noted reading, sorted (the index's bytes are
+    the same for the same build); its names interned, so that the index marshals
+    each name once."""
     _noting.append(set())
     try:
         made = make(item)
     finally:
         reads = _noting.pop()
-    return made, frozenset(map(sys.intern, reads))
+    return made, tuple(sorted(map(sys.intern, reads)))
 
 
 def is_cache(path: str) -> bool:
@@ -169,11 +172,11 @@ class BuildCache:
         self.stamps: dict[str, tuple[int, int]] = {}
         self._walked: dict[str, tuple[int, int]] | None = None
         self.renders: dict[str, str] = {}  # path -> key, of the previous build's renders
-        self.reads: dict[str, frozenset[str]] = {}  # path -> the blocks its key read
+        self.reads: dict[str, Reads] = {}  # path -> the blocks its key read
         self.blocks: Blocks = {}
         self.settings = ""
         self.render_keys: dict[str, str] = {}  # path -> key, of this build's renders
-        self.render_reads: dict[str, frozenset[str]] = {}
+        self.render_reads: dict[str, Reads] = {}
         self.next_blocks: Blocks = {}
         self.next_settings = ""
         self.dirty: set[str] | None = None  # what `settle` found changed; None: all
@@ -318,7 +321,7 @@ class BuildCache:
         and is untouched since (a file edited by hand is made again)."""
         return self._untouched(path) if self.renders.get(path) == key else None
 
-    def keep_render(self, key: str, path: str, reads: frozenset[str] | None = None) -> None:
+    def keep_render(self, key: str, path: str, reads: Reads | None = None) -> None:
         """Record the key of an output of this build, and the blocks it read (None:
         not noted, so the next build makes its key again)."""
         self.render_keys[path] = key
@@ -541,7 +544,7 @@ def _keep_renders(
     cache: BuildCache,
     item_keys: Sequence[str],
     item_paths: Sequence[str],
-    reads: frozenset[str] | None,
+    reads: Reads | None,
 ) -> None:
     for k, p in zip(item_keys, item_paths, strict=True):
         cache.keep_render(k, p, reads)
