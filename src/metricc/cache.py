@@ -359,19 +359,22 @@ class BuildCache:
 
     def carried(self, paths: Sequence[str]) -> list[Reuse] | None:
         """The previous build's files at `paths`, if each is settled (its key read no
-        changed block) and untouched on disk; their keys and reads are kept for the
-        next build. None if any is not: the item's keys are made.
+        changed block) and untouched on disk; None if any is not: the item's keys
+        are made. A carried file keeps its key and reads (see `made_from`).
 
         Which files are settled is decided once, by `settle`, for all of them: a
         compile after one edit of 10,000 metrics carries 37,000, and deciding
         each when asked (its reads, its key, its stamp) cost half a second."""
-        found = [self._carried.get(p) for p in paths]
-        if None in found:
-            return None
-        for path in paths:
-            self.render_keys[path] = self.renders[path]
-            self.render_reads[path] = self.reads[path]
-        return cast(list[Reuse], found)
+        settled = self._carried
+        found = [settled.get(p) for p in paths]
+        return None if None in found else cast(list[Reuse], found)
+
+    def made_from(self, path: str) -> tuple[str | None, Reads | None]:
+        """The key of an output of this build and what it read (None: not noted),
+        made now or carried with the previous build's file."""
+        if path not in self.render_keys and path in self._carried:
+            return self.renders[path], self.reads[path]
+        return self.render_keys.get(path), self.render_reads.get(path)
 
     # --- the next build's index ----------------------------------------------
 
@@ -381,11 +384,17 @@ class BuildCache:
         blocks and settings (see `settle`). Marshalled: a large build's index has
         hundreds of thousands of entries, read and written on every compile."""
         paths = sorted(files)
-        renders, render_keys = {}, self.render_keys
+        renders, reads = {}, {}
+        made, noted = self.render_keys, self.render_reads
+        settled, before, read_before = self._carried, self.renders, self.reads
         for path in paths:
-            if path in render_keys:
-                renders[path] = render_keys[path]
-        reads = {p: r for p, r in self.render_reads.items() if p in renders}
+            key = made.get(path)
+            if key is not None:
+                renders[path] = key
+                if path in noted:
+                    reads[path] = noted[path]
+            elif path in settled:  # carried: its key and reads as they were
+                renders[path], reads[path] = before[path], read_before[path]
         return marshal.dumps(
             {
                 "compiler": compiler_fingerprint(),

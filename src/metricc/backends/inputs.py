@@ -44,6 +44,9 @@ Block = sm.Metric | sm.Source | sm.Team | sm.Goal
 KINDS = {sm.Metric: "metric", sm.Source: "source", sm.Team: "team", sm.Goal: "goal", sm.SLO: "slo"}
 # A block as its file's digests entry names it: its class, name and offset.
 Where = tuple[str, str, int]
+# What the entry keeps of it: its whole digest, what it contributes to metrics'
+# values, its JSON as the manifest places it, and the blocks it names.
+Digests = tuple[str, str, str, tuple[str, ...]]
 
 
 def _where(block: Block) -> Where:
@@ -70,6 +73,7 @@ class Inputs:
         self._closures: dict[str, str] = {}
         self._whole: dict[int, str] = {}
         self._json: dict[int, str] = {}
+        self._refs: dict[int, tuple[str, ...]] = {}
         self._goals = ""
         self._read_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._prepared = False
@@ -119,7 +123,7 @@ class Inputs:
         # before its first dump (~0.2 s, as long as ~3,000 blocks' dumps): below
         # ONE_WORKER_BELOW blocks to dump, one worker beside this process's own
         # work is quicker.
-        def work(i: int) -> tuple[str, tuple[str, str, str] | None]:
+        def work(i: int) -> tuple[str, Digests | None]:
             block = blocks[i]
             digests = None if id(block) in self._whole else self._digests(block)
             return self.metric(block.name) if isinstance(block, sm.Metric) else "", digests
@@ -135,11 +139,7 @@ class Inputs:
             if closure:
                 self._closures[block.name] = closure
             if digests is not None:
-                whole, computing, text = digests
-                self._whole[id(block)] = whole
-                if computing:
-                    self._computed[id(block)] = computing
-                self._json[id(block)] = text
+                self._take(block, digests)
         for file, key in (resolutions or {}).items():
             path = entry_path(DIGESTS, key)
             if path not in entries:
@@ -151,23 +151,39 @@ class Inputs:
         """Take a file's stored digests, if they name exactly its blocks."""
         if not isinstance(stored, dict) or len(stored) != len(blocks):
             return False
-        found: list[tuple[str, str, str]] = []
+        found: list[Digests] = []
         for block in blocks:
             digests = stored.get(_where(block))
-            if not isinstance(digests, tuple) or len(digests) != 3:
+            if not isinstance(digests, tuple) or len(digests) != 4:
                 return False
             found.append(digests)
-        for block, (whole, computing, text) in zip(blocks, found, strict=True):
-            self._whole[id(block)] = whole
-            self._computed[id(block)] = computing
-            self._json[id(block)] = text
+        for block, digests in zip(blocks, found, strict=True):
+            self._take(block, digests)
         return True
 
-    def _digests(self, block: Block) -> tuple[str, str, str]:
+    def _take(self, block: Block, digests: Digests) -> None:
+        whole, computing, text, refs = digests
+        self._whole[id(block)] = whole
+        if computing:
+            self._computed[id(block)] = computing
+        self._json[id(block)] = text
+        self._refs[id(block)] = refs
+
+    def _digests(self, block: Block) -> Digests:
         """What a file's digests entry keeps of a block: its whole digest; what it
-        contributes to metrics' values (of metrics and sources, else ''); its JSON."""
+        contributes to metrics' values (of metrics and sources, else ''); its JSON;
+        the blocks it names."""
         computing = self._computing(block) if isinstance(block, sm.Metric | sm.Source) else ""
-        return self.whole(block), computing, self.json(block)
+        return self.whole(block), computing, self.json(block), self.refs(block)
+
+    def refs(self, block: Block | sm.SLO) -> tuple[str, ...]:
+        """The blocks a block names, as `note` names them."""
+        found = self._refs.get(id(block))
+        if found is None:
+            found = self._refs[id(block)] = tuple(
+                named(kind, name) for kind, name in block.references()
+            )
+        return found
 
     def json(self, block: Block | sm.SLO) -> str:
         """A block as the manifest shows it (`placed` there, location included)."""
@@ -238,8 +254,7 @@ class Inputs:
             for block in every.values():
                 found = findings.get(block.name) if isinstance(block, sm.Metric) else None
                 shown = f"{self.whole(block)}\n{block.location.column}\n{found or ''!r}"
-                refs = tuple(named(kind, name) for kind, name in block.references())
-                table[read(block)] = (content_digest(shown.encode()), refs)
+                table[read(block)] = (content_digest(shown.encode()), self.refs(block))
         return table
 
 

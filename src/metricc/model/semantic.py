@@ -249,7 +249,10 @@ class Metric(_Block):
 
     @property
     def thresholds(self) -> tuple[Threshold, ...]:
-        return tuple(t for t in (self.warn, self.critical) if t is not None)
+        warn, critical = self.warn, self.critical
+        if warn is None:
+            return () if critical is None else (critical,)
+        return (warn,) if critical is None else (warn, critical)
 
     def measures(self) -> tuple[Measure, ...]:
         d = self.definition

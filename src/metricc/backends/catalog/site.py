@@ -189,9 +189,9 @@ def site_files(
         """A page is made from its markdown and its graph. A cached markdown page
         stands for itself by its own key (so it need not be read), and reads what
         that key read; others by text, which may show anything."""
-        made_from = cache.render_keys.get(path) if cache else None
-        note(*(cache.render_reads.get(path, (EVERYTHING,)) if cache else ()))
-        markdown = f"key:{made_from}" if made_from else f"text:{text_of(pages[path])}"
+        key, reads = cache.made_from(path) if cache else (None, ())
+        note(*(EVERYTHING,) if reads is None else reads)
+        markdown = f"key:{key}" if key else f"text:{text_of(pages[path])}"
         return digest("page", path, markdown, graph_key(path))
 
     def target(path: str) -> str:
