@@ -12,15 +12,22 @@ PACKAGE = ROOT / "src" / "metricc"
 # module prefix -> prefixes of metricc it may import (besides itself and `metricc` for the version)
 ALLOWED = {
     "metricc.span": set(),
+    "metricc.home": set(),
     "metricc.parallel": set(),
     "metricc.frozen": set(),
     "metricc.cache": {"metricc.parallel"},
     "metricc.diagnostics": {"metricc.span", "metricc.frozen"},
     "metricc.model": {"metricc.span", "metricc.frozen"},
-    "metricc.syntax": {"metricc.span", "metricc.diagnostics", "metricc.model"},
+    "metricc.syntax": {"metricc.span", "metricc.diagnostics", "metricc.model", "metricc.home"},
     "metricc.resolve": {"metricc.span", "metricc.diagnostics", "metricc.model"},
     "metricc.lint": {"metricc.span", "metricc.diagnostics", "metricc.model", "metricc.config"},
-    "metricc.backends": {"metricc.span", "metricc.model", "metricc.parallel", "metricc.cache"},
+    "metricc.backends": {
+        "metricc.span",
+        "metricc.model",
+        "metricc.parallel",
+        "metricc.cache",
+        "metricc.home",
+    },
     "metricc.warehouse": set(),
     "metricc.results": {"metricc.model"},
 }

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from metricc.home import cache_folder
 from metricc.syntax import tables as module
 from metricc.syntax.grammar import lark_parser
-from metricc.syntax.tables import Tables, cache_folder, tables
+from metricc.syntax.tables import Tables, tables
 from tests.conftest import METRICS
 
 PROBE = """

@@ -23,6 +23,7 @@ from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from metricc.home import cache_folder
 from metricc.syntax.grammar import grammar_text, lark_parser
 
 if TYPE_CHECKING:
@@ -242,19 +243,6 @@ def _from_lark(lark: Lark) -> dict[str, Any]:
         "comments": sorted(lark.options.lexer_callbacks),
         "literals": {t.name: t.pattern.value for t in lark.terminals if t.pattern.type == "str"},
     }
-
-
-def cache_folder() -> Path | None:
-    """Where the tables are kept: `$XDG_CACHE_HOME/metricc`, else `~/.cache/metricc`;
-    None without an absolute folder to use (a relative one would land wherever
-    the command runs)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:  # no home folder
-            return None
-    return Path(base) / "metricc" if os.path.isabs(base) else None
 
 
 # What else the tables depend on: how they are taken from Lark, and the options

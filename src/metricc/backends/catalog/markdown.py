@@ -18,6 +18,7 @@ from urllib.parse import quote
 import jinja2
 
 from metricc.backends.catalog import content, svg
+from metricc.backends.catalog.templates import compiled_templates
 from metricc.backends.inputs import Block, inputs_of, read
 from metricc.backends.sql import metric_sql
 from metricc.cache import BuildCache, Text, digest, named_by, note, rendered, text_of
@@ -92,6 +93,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=False,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # templates ship with metricc: no stat of each file per page
+        bytecode_cache=compiled_templates(),
     )
     env.filters["md"] = inline
     env.filters["md_text"] = escape  # text of its own paragraphs: a description

@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 from metricc import __version__
 from metricc.backends.catalog import content, svg
 from metricc.backends.catalog.markdown import FOLDERS
+from metricc.backends.catalog.templates import compiled_templates
 from metricc.backends.inputs import inputs_of, read
 from metricc.cache import (
     EVERYTHING,
@@ -51,6 +52,7 @@ def _layout() -> jinja2.Template:
         loader=jinja2.PackageLoader("metricc", "templates/site"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        bytecode_cache=compiled_templates(),
     )
     return env.get_template("layout.html.j2")
 
