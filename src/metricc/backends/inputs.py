@@ -122,20 +122,24 @@ class Inputs:
         # with the digests taken above). Each worker builds pydantic's serialisers
         # before its first dump (~0.2 s, as long as ~3,000 blocks' dumps): below
         # ONE_WORKER_BELOW blocks to dump, one worker beside this process's own
-        # work is quicker.
+        # work is quicker. Every metric's digest is made too where most outputs'
+        # keys will be (no previous build's keys to keep); after an edit, the few
+        # keys made again make theirs when asked.
+        todo = [i for i, block in enumerate(blocks) if id(block) not in self._whole]
+        every = cache is None or not cache.renders
+        items = range(len(blocks)) if every else todo
+
         def work(i: int) -> tuple[str, Digests | None]:
             block = blocks[i]
             digests = None if id(block) in self._whole else self._digests(block)
-            return self.metric(block.name) if isinstance(block, sm.Metric) else "", digests
+            metric = every and isinstance(block, sm.Metric)
+            return self.metric(block.name) if metric else "", digests
 
-        todo = sum(id(block) not in self._whole for block in blocks)
         made = parallel_map(
-            work,
-            range(len(blocks)),
-            meanwhile=meanwhile,
-            leave=1 if todo < ONE_WORKER_BELOW else 0,
+            work, items, meanwhile=meanwhile, leave=1 if len(todo) < ONE_WORKER_BELOW else 0
         )
-        for block, (closure, digests) in zip(blocks, made, strict=True):
+        for i, (closure, digests) in zip(items, made, strict=True):
+            block = blocks[i]
             if closure:
                 self._closures[block.name] = closure
             if digests is not None:
