@@ -3,11 +3,12 @@ runs once, while the workers go."""
 
 from __future__ import annotations
 
+import gc
 import os
 
 import pytest
 
-from metricc.parallel import parallel_map
+from metricc.parallel import aside, parallel_map
 
 
 @pytest.mark.parametrize("parallel_from", [1, 10**9], ids=["on the workers", "here"])
@@ -23,3 +24,47 @@ def test_the_caller_s_own_work_runs_once_while_the_workers_go(parallel_from: int
     assert done == [os.getpid()]  # here, once
     workers = {pid for _, pid in squares} - {os.getpid()}
     assert bool(workers) == (parallel_from == 1 and (os.cpu_count() or 1) > 1)
+
+
+def _pid_and(value: int) -> tuple[int, int]:
+    return os.getpid(), value
+
+
+def test_work_set_aside_runs_in_another_process_and_gives_its_result_once() -> None:
+    result = aside(_pid_and, 7)
+    assert result() == result()
+    pid, value = result()
+    assert value == 7
+    assert (pid != os.getpid()) == ((os.cpu_count() or 1) > 1)
+
+
+def _fails() -> int:
+    if os.getpid() != HERE:
+        raise RuntimeError("only in the forked process")
+    return 1
+
+
+HERE = os.getpid()
+
+
+def test_work_that_fails_aside_is_done_here() -> None:
+    assert aside(_fails)() == 1
+
+
+def test_work_never_asked_for_ends_with_its_callable(monkeypatch: pytest.MonkeyPatch) -> None:
+    forked: list[int] = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
+    result = aside(_pid_and, 1)
+    del result
+    gc.collect()
+    for pid in forked:  # ended and waited for: not a child any more
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)

@@ -7,7 +7,10 @@ costs more than it saves below a few hundred items.
 
 from __future__ import annotations
 
+import functools
 import os
+import pickle
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -109,3 +112,55 @@ def _in_order(pool: Any, results: Iterator[list[R]]) -> Iterator[R]:
     with pool:
         for done in results:
             yield from done
+
+
+def aside(function: Callable[..., R], *args: Any) -> Callable[[], R]:
+    """`function(*args)` in a forked process while this one goes on; the callable
+    returned waits for the result (pickled through a pipe) and gives it, once.
+
+    Where this platform cannot fork, there is one core, or the process fails,
+    the work is done here when the result is asked for. A result never asked
+    for is let go with the callable: its process is ended.
+    """
+    if cores() < 2 or not hasattr(os, "fork"):
+        return functools.cache(lambda: function(*args))
+    readable, writable = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(readable)
+        os.close(writable)
+        return functools.cache(lambda: function(*args))
+    if pid == 0:  # the forked process: its result down the pipe, then gone
+        status = 1
+        try:
+            os.close(readable)
+            data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writable, "wb") as out:
+                out.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writable)
+    pipe = os.fdopen(readable, "rb")
+
+    @functools.cache
+    def result() -> R:
+        data = pipe.read()
+        if ended() != 0 or not data:  # it failed: done here instead
+            return function(*args)
+        found: R = pickle.loads(data)
+        return found
+
+    # Let go unasked (or asked, at the latest): the pipe closed, which ends it, and waited for.
+    ended = weakref.finalize(result, _end, pipe, pid)
+    return result
+
+
+def _end(pipe: Any, pid: int) -> int:
+    """Close the pipe from a process `aside` started and wait for it: its exit status."""
+    pipe.close()
+    try:
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    except ChildProcessError:  # already waited for
+        return 1
