@@ -182,6 +182,7 @@ class BuildCache:
         self.next_settings = ""
         self.dirty: set[str] | None = None  # what `settle` found changed; None: all
         self._carried: dict[str, Reuse] = {}  # the settled files (see `carried`)
+        self._later: Blocks = {}  # the previous build's blocks that `settle_later` compares
         self.inputs = ""  # the previous build's inputs (see `outcome`)
         self.next_inputs = ""
         # Cache entries (parses, the outcome) to write into the new build.
@@ -336,7 +337,7 @@ class BuildCache:
         if reads is not None:
             self.render_reads[path] = reads
 
-    def settle(self, blocks: Blocks, settings: str | None) -> None:
+    def settle(self, blocks: Blocks, settings: str | None, later: str = "") -> None:
         """Compare the project's blocks with the previous build's, so that an output
         whose key read none of the changed ones keeps its key (`carried`).
 
@@ -346,11 +347,17 @@ class BuildCache:
         reads to show what leads it, though `dau` is as it was).
         `settings` are what every output may read besides blocks (None: more than
         can be compared, such as a warehouse's rows: every key is made again).
+        `later`: a kind of block given afterwards, by `settle_later`; outputs made
+        before then must not read any.
         """
-        self.next_blocks, self.next_settings = blocks, settings or ""
+        self.next_blocks, self.next_settings = dict(blocks), settings or ""
         if settings is None or settings != self.settings or not self.blocks:
             return
         before = self.blocks
+        if later:
+            kind = later + ":"
+            self._later = {n: b for n, b in before.items() if n.startswith(kind)}
+            before = {n: b for n, b in before.items() if n not in self._later}
         changed = {name for name, (made, _) in blocks.items() if before.get(name, ("",))[0] != made}
         changed |= before.keys() - blocks.keys()
         dirty = {EVERYTHING, *changed, *(name.split(":", 1)[0] + ":*" for name in changed)}
@@ -364,6 +371,22 @@ class BuildCache:
             for path, reads in self.reads.items()
             if dirty.isdisjoint(reads) and (reuse := self._untouched(path)) is not None
         }
+
+    def settle_later(self, blocks: Blocks) -> None:
+        """`settle` for the blocks of the kind it was told come `later` (which name no
+        other block): the files that read a changed one are no longer carried."""
+        self.next_blocks.update(blocks)
+        if self.dirty is None:
+            return
+        before = self._later
+        changed = {name for name, (made, _) in blocks.items() if before.get(name, ("",))[0] != made}
+        changed |= before.keys() - blocks.keys()
+        if not changed:
+            return
+        changed |= {name.split(":", 1)[0] + ":*" for name in changed}
+        self.dirty |= changed
+        reads = self.reads
+        self._carried = {p: r for p, r in self._carried.items() if changed.isdisjoint(reads[p])}
 
     def carried(self, paths: Sequence[str]) -> list[Reuse] | None:
         """The previous build's files at `paths`, if each is settled (its key read no

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -18,9 +18,10 @@ import click
 from metricc import __version__
 
 if TYPE_CHECKING:
-    from metricc.cache import BuildCache, Reuse, Text
+    from metricc.cache import BuildCache, Text
     from metricc.config import Config
     from metricc.diagnostics import Diagnostic
+    from metricc.lint import Selection
     from metricc.pipeline import Compilation
     from metricc.span import SourceFile
 
@@ -151,20 +152,10 @@ def _names(values: tuple[str, ...]) -> list[str]:
     return [n.strip() for value in values for n in value.split(",") if n.strip()]
 
 
-def run_checks(
-    ctx: click.Context,
-    path: Path | None,
-    select: tuple[str, ...] = (),
-    ignore: tuple[str, ...] = (),
-    cache: BuildCache | None = None,
-    alongside: Callable[[Compilation, Callable[[], None]], None] | None = None,
-) -> tuple[Compilation, list[Diagnostic]]:
-    """Parse, resolve and (when that is clean) lint: the findings, sorted.
-
-    `alongside(compilation, lint)` is the caller's work on a clean model, which
-    calls `lint` once while its workers go (a compile's block digests)."""
-    from metricc.lint import Selection, SelectionError, lint
-    from metricc.pipeline import check_project
+def _selection(ctx: click.Context, select: tuple[str, ...], ignore: tuple[str, ...]) -> Selection:
+    """The lint rules to run, as the config and options choose them (an unknown rule
+    or a bad option is a usage error, before any work)."""
+    from metricc.lint import Selection, SelectionError
 
     config = _config(ctx).lint
     selection = Selection(
@@ -174,20 +165,26 @@ def run_checks(
         options=dict(config.options),
     )
     try:
-        selection.rules()  # an unknown rule is a usage error before any work
+        selection.rules()
     except SelectionError as error:
         raise click.BadParameter(str(error), param_hint="--select/--ignore") from error
     problems = selection.option_problems()
     if problems:
         raise click.UsageError(f"{_config(ctx).path}: " + "; ".join(problems))
-    compilation = check_project(_project_path(ctx, path), cache)
-    project = compilation.project
-    if not compilation.failed and project is not None:
+    return selection
 
-        def lint_now() -> None:
-            compilation.diagnostics += lint(project, compilation.files, selection)
 
-        (alongside or (lambda _, work: work()))(compilation, lint_now)
+def run_checks(
+    ctx: click.Context, path: Path | None, select: tuple[str, ...], ignore: tuple[str, ...]
+) -> tuple[Compilation, list[Diagnostic]]:
+    """Parse, resolve and (when that is clean) lint: the findings, sorted."""
+    from metricc.lint import lint
+    from metricc.pipeline import check_project
+
+    selection = _selection(ctx, select, ignore)
+    compilation = check_project(_project_path(ctx, path))
+    if not compilation.failed and compilation.project is not None:
+        compilation.diagnostics += lint(compilation.project, compilation.files, selection)
     return compilation, compilation.sorted_diagnostics()
 
 
@@ -407,7 +404,7 @@ def compile_(
     from metricc.backends.alerts import alert_files, checks_from_queries
     from metricc.backends.catalog.markdown import catalog_files
     from metricc.backends.catalog.site import site_files
-    from metricc.backends.inputs import inputs_of
+    from metricc.backends.inputs import FINDINGS, inputs_of
     from metricc.backends.manifest import manifest_files
     from metricc.backends.sql import sql_files
     from metricc.display import describe_build, project_counts
@@ -421,51 +418,68 @@ def compile_(
         reason = refusal(target, keep)
         if reason:
             raise click.UsageError(f"cannot build into {target}: {reason}")
-    prepared: dict[str, bytes | Reuse] = {}
+    from metricc.lint import lint
+    from metricc.parallel import aside
+    from metricc.pipeline import check_project
 
-    def digests(compilation: Compilation, lint_now: Callable[[], None]) -> None:
-        """Every block's digests and JSON (what the outputs' keys and the manifest are
-        made of, kept for the next build), made by the workers while this process lints."""
-        assert compilation.project is not None
-        inputs = inputs_of(compilation.project)
-        prepared.update(inputs.prepare(cache, compilation.resolutions, meanwhile=lint_now))
-
-    compilation, diagnostics = run_checks(
-        ctx, path, cache=cache, alongside=None if check_only else digests
-    )
-    _report_findings(diagnostics, compilation.sources, fmt)
-    if compilation.failed:
-        fail(f"nothing written: fix the errors above ({target} is unchanged)")
-    if compilation.project is None:  # no .metric file: the warning above says where
-        fail(f"nothing to compile ({target} is unchanged)")
+    selection = _selection(ctx, (), ())
+    compilation = check_project(_project_path(ctx, path), cache)
     project = compilation.project
+    # Lint runs in a forked process while this one makes the outputs that show no
+    # findings (the manifest, SQL, alerts); the catalogue waits for them.
+    linted = None
+    if not compilation.failed and project is not None:
+        linted = aside(lint, project, compilation.files, selection)
+
+    def findings() -> list[Diagnostic]:
+        """Every finding, lint's included: reported; a compile with errors, or with
+        nothing to compile, stops here."""
+        if linted is not None:
+            compilation.diagnostics += linted()
+        diagnostics = compilation.sorted_diagnostics()
+        _report_findings(diagnostics, compilation.sources, fmt)
+        if compilation.failed:
+            fail(f"nothing written: fix the errors above ({target} is unchanged)")
+        if project is None:  # no .metric file: the warning above says where
+            fail(f"nothing to compile ({target} is unchanged)")
+        if settled:  # keyed by the very texts compiled, not by a second reading
+            made_from = _build_inputs(ctx, path, target, chosen, compilation.sources.values())
+            cache.keep_outcome(made_from, (diagnostics, counts))
+        return diagnostics
+
+    if project is None or compilation.failed:
+        findings()
+    assert project is not None
     counts = project_counts(project)
-    if settled:  # keyed by the very texts compiled, not by a second reading
-        inputs = _build_inputs(ctx, path, target, chosen, compilation.sources.values())
-        cache.keep_outcome(inputs, (diagnostics, counts))
+    # Every block's digests and JSON (what the outputs' keys and the manifest are
+    # made of), kept for the next build.
+    prepared = {} if check_only else inputs_of(project).prepare(cache, compilation.resolutions)
     import json
 
     from metricc.progress import progress_bar
 
-    findings, states = _findings_by_block(compilation, diagnostics), _states(ctx, project, db)
+    states = _states(ctx, project, db)
     source_root = _source_root(target)
     # What every output may read besides the blocks; a warehouse's rows cannot be compared.
     settings = None if states else json.dumps([chosen, source_root])
-    cache.settle(inputs_of(project, prepared=True).blocks(findings), settings)
+    inputs = inputs_of(project, prepared=True)
+    cache.settle(inputs.blocks(), settings, later=FINDINGS)
 
     def outputs() -> Iterator[Mapping[str, Text]]:
         """The build in parts, so each can be written and let go before the next."""
-        yield manifest_files(project, inputs_of(project).json, cache)
+        yield manifest_files(project, inputs.json, cache)
         with progress_bar("compiling") as progress:
             # Each watched metric's alert check is made from its query's tree.
             sql = sql_files(project, chosen, progress, cache, checks_from_queries(project))
         checks = {path: sql.pop(path) for path in [p for p in sql if not p.startswith("sql/")]}
         yield sql
         yield alert_files(project, chosen, cache, checks)
+        shown = _findings_by_block(compilation, findings())
+        cache.settle_later(inputs.findings(shown))
         catalog = catalog_files(
             project,
             chosen,
-            findings,
+            shown,
             states,
             source_root=source_root,
             sql=sql,

@@ -378,9 +378,11 @@ def test_digests_made_up_front_on_every_core_are_those_made_on_demand(
     reference_project: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from metricc import parallel
+    from metricc.backends import inputs
     from metricc.backends.inputs import Inputs
 
     monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)  # the reference set is small
+    monkeypatch.setattr(inputs, "HERE_BELOW", 0)
     prepared, lazy = Inputs(reference_project), Inputs(reference_project)
     prepared.prepare()
     p = reference_project
@@ -392,15 +394,14 @@ def test_digests_made_up_front_on_every_core_are_those_made_on_demand(
         assert prepared._closures[name] == lazy.metric(name)
 
 
-def test_the_caller_s_work_is_done_once_however_often_digests_are_asked_for(
-    reference_project: Any,
-) -> None:
+def test_digests_asked_for_again_are_not_made_again(reference_project: Any) -> None:
     from metricc.backends.inputs import Inputs
 
-    inputs, done = Inputs(reference_project), []
-    inputs.prepare(meanwhile=lambda: done.append("first"))
-    assert inputs.prepare(meanwhile=lambda: done.append("again")) == {}
-    assert done == ["first", "again"]
+    inputs = Inputs(reference_project)
+    inputs.prepare()
+    made = dict(inputs._whole)
+    assert inputs.prepare() == {}
+    assert inputs._whole == made
 
 
 @pytest.mark.parametrize(

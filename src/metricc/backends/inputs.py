@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from metricc.backends.manifest import placed
-from metricc.cache import BuildCache, Reuse, content_digest, entry_path, note
+from metricc.cache import Blocks, BuildCache, Reuse, content_digest, entry_path, note
 from metricc.model import semantic as sm
 from metricc.parallel import parallel_map
 
@@ -35,9 +35,11 @@ DESCRIPTIVE = {
     "tags",
     "location",
 }
+# What lint finds, as `note` names it: `findings:<metric>` (see `Inputs.findings`).
+FINDINGS = "findings"
 # The build cache's entries of block digests and JSON: one per file's resolution.
 DIGESTS = "digests"
-ONE_WORKER_BELOW = 5000  # blocks to digest (see `Inputs.prepare`)
+HERE_BELOW = 3000  # blocks to digest: fewer are digested in-process (see `Inputs.prepare`)
 
 Block = sm.Metric | sm.Source | sm.Team | sm.Goal
 # How a block is named where an output notes reading it (`cache.note`).
@@ -82,7 +84,6 @@ class Inputs:
         self,
         cache: BuildCache | None = None,
         resolutions: Mapping[str, str] | None = None,
-        meanwhile: Callable[[], None] | None = None,
     ) -> dict[str, bytes | Reuse]:
         """Every block's digests and JSON, and every metric's digest, made once (on
         every core when many).
@@ -97,11 +98,8 @@ class Inputs:
         are (dumping 10,000 metrics' JSON again, for the digests and for the
         manifest, took 1 s of a one-edit compile).
         Returns the entries to store for the next build, one per file.
-        `meanwhile` is the caller's work, done once, while the workers make the digests.
         """
         if self._prepared:
-            if meanwhile is not None:
-                meanwhile()
             return {}
         self._prepared = True
         p = self.project
@@ -121,10 +119,10 @@ class Inputs:
         # and the memo is keyed by identity (the fork's blocks are this process's,
         # with the digests taken above). Each worker builds pydantic's serialisers
         # before its first dump (~0.2 s, as long as ~3,000 blocks' dumps): below
-        # ONE_WORKER_BELOW blocks to dump, one worker beside this process's own
-        # work is quicker. Every metric's digest is made too where most outputs'
-        # keys will be (no previous build's keys to keep); after an edit, the few
-        # keys made again make theirs when asked.
+        # HERE_BELOW blocks to dump, this process dumps them (a compile after an
+        # edit: lint has the other core meanwhile). Every metric's digest is made
+        # too where most outputs' keys will be (no previous build's keys to keep);
+        # after an edit, the few keys made again make theirs when asked.
         todo = [i for i, block in enumerate(blocks) if id(block) not in self._whole]
         every = cache is None or not cache.renders
         items = range(len(blocks)) if every else todo
@@ -136,7 +134,7 @@ class Inputs:
             return self.metric(block.name) if metric else "", digests
 
         made = parallel_map(
-            work, items, meanwhile=meanwhile, leave=1 if len(todo) < ONE_WORKER_BELOW else 0
+            work, items, parallel_from=len(items) + 1 if len(todo) < HERE_BELOW else None
         )
         for i, (closure, digests) in zip(items, made, strict=True):
             block = blocks[i]
@@ -247,19 +245,27 @@ class Inputs:
             self._read_by[name] = found
         return found
 
-    def blocks(self, findings: Mapping[str, object]) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """Every block as `BuildCache.settle` compares it: a digest of its fields, of
+    def blocks(self) -> Blocks:
+        """Every block as `BuildCache.settle` compares it: a digest of its fields and of
         where it is to the column (the project's order, which lists follow, may
-        change between two blocks on one line) and of the `findings` shown with
-        it; and the blocks it names."""
+        change between two blocks on one line); and the blocks it names."""
         p = self.project
         table = {}
         for every in (p.metrics, p.sources, p.teams, p.goals, p.slos):
             for block in every.values():
-                found = findings.get(block.name) if isinstance(block, sm.Metric) else None
-                shown = f"{self.whole(block)}\n{block.location.column}\n{found or ''!r}"
+                shown = f"{self.whole(block)}\n{block.location.column}"
                 table[read(block)] = (content_digest(shown.encode()), self.refs(block))
         return table
+
+    @staticmethod
+    def findings(shown: Mapping[str, object]) -> Blocks:
+        """The findings shown with each metric, as blocks of their own that
+        `BuildCache.settle_later` compares (lint gives them after the other outputs
+        are made): what a metric's page notes reading as `findings:<metric>`."""
+        return {
+            named(FINDINGS, name): (content_digest(repr(found).encode()), ())
+            for name, found in shown.items()
+        }
 
 
 R = TypeVar("R")

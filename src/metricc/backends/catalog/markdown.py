@@ -19,7 +19,7 @@ import jinja2
 
 from metricc.backends.catalog import content, svg
 from metricc.backends.catalog.templates import compiled_templates
-from metricc.backends.inputs import Block, inputs_of, read
+from metricc.backends.inputs import FINDINGS, Block, inputs_of, named, read
 from metricc.backends.sql import metric_sql
 from metricc.cache import BuildCache, Text, digest, named_by, note, rendered, text_of
 from metricc.model import semantic as sm
@@ -206,6 +206,7 @@ def catalog_files(
         metric = project.metrics[name]
         near = rel[name]
         note(named_by(read(metric)))  # what leads it and what it is an input of
+        note(named(FINDINGS, name))
         blocks: list[Block | None] = [metric, project.teams.get(metric.owner or "")]
         blocks += [project.metrics[n] for n in sorted({n for ns in near.values() for n in ns})]
         blocks += [project.goals[g] for g in content.goal_path(project, metric.goal)]
