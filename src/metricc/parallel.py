@@ -2,7 +2,9 @@
 
 Used where a compile does the same job for many metrics (SQL per dialect,
 alert checks, catalogue pages). Small jobs stay in-process: starting workers
-costs more than it saves below a few hundred items.
+costs more than it saves below a few hundred items. `aside` runs one job in a
+forked process while the caller goes on (a compile's lint, the walk of its
+previous build).
 """
 
 from __future__ import annotations
@@ -49,24 +51,17 @@ def parallel_map(
     items: Sequence[T],
     progress: Callable[[int, int], None] | None = None,
     parallel_from: int | None = None,
-    meanwhile: Callable[[], None] | None = None,
-    leave: int = 0,
 ) -> list[R]:
     """`[function(item) for item in items]`, on every core when it pays: from
     `parallel_from` items (default PARALLEL_FROM; fewer where each is costly), sent
-    to the workers in chunks. `meanwhile` is work of this process's own, done
-    while the workers go (before any item, where there are none), on the `leave`
-    cores left to it."""
+    to the workers in chunks."""
     # Sixteen chunks per core: items differ in cost (a Snowflake query costs four
     # DuckDB ones), and with four per core one core idled while the other
     # finished the last, costliest chunk (SQL for seven dialects: ~10% longer).
     size = max(25, len(items) // (cores() * 16))
     out: list[R] = []
     worth_it = len(items) >= (PARALLEL_FROM if parallel_from is None else parallel_from)
-    results = parallel_results(function, items, worth_it, size, leave)
-    if meanwhile is not None:
-        meanwhile()
-    for result in results:
+    for result in parallel_results(function, items, worth_it, size):
         out.append(result)
         if progress:
             progress(len(out), len(items))
