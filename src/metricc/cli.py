@@ -624,22 +624,17 @@ def _findings_by_block(
 
     Blocks never overlap, so each finding is placed by a binary search over
     its file's blocks (a large project has thousands of both), by offset:
-    several blocks may share a line.
+    several blocks may share a line. A block's extent is its outline's (the
+    files of a compile that reused their resolutions are outlines).
     """
     from bisect import bisect_right
 
-    project = compilation.project
-    out: dict[str, list[tuple[str, str]]] = {}
-    if project is None:
-        return out
     blocks: dict[str, list[tuple[int, int, str]]] = {}
-    for metric in project.metrics.values():
-        ends = [metric.location.end, *(s.end for s in metric.spans.values())]
-        extent = (metric.location.start, max(ends), metric.name)
-        blocks.setdefault(metric.location.file, []).append(extent)
-    for found in blocks.values():
-        found.sort()
+    for file in compilation.files:
+        found = [(b.span.start, b.span.end, b.name) for b in file.blocks if b.kind == "metric"]
+        blocks[file.path] = sorted(found)
     firsts = {file: [first for first, _, _ in found] for file, found in blocks.items()}
+    out: dict[str, list[tuple[str, str]]] = {}
     for d in diagnostics:
         if d.span is None or not d.rule or d.span.file not in blocks:
             continue
