@@ -117,15 +117,16 @@ def aside(function: Callable[..., R], *args: Any) -> Callable[[], R]:
     the work is done here when the result is asked for. A result never asked
     for is let go with the callable: its process is ended.
     """
+    here = functools.cache(functools.partial(function, *args))
     if cores() < 2 or not hasattr(os, "fork"):
-        return functools.cache(lambda: function(*args))
+        return here
     readable, writable = os.pipe()
     try:
         pid = os.fork()
     except OSError:
         os.close(readable)
         os.close(writable)
-        return functools.cache(lambda: function(*args))
+        return here
     if pid == 0:  # the forked process: its result down the pipe, then gone
         status = 1
         try:
@@ -143,7 +144,7 @@ def aside(function: Callable[..., R], *args: Any) -> Callable[[], R]:
     def result() -> R:
         data = pipe.read()
         if ended() != 0 or not data:  # it failed: done here instead
-            return function(*args)
+            return here()
         found: R = pickle.loads(data)
         return found
 
