@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import resource
 
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metricc.backends.catalog.markdown import escape
-from metricc.backends.catalog.site import _details, _to_html
+from metricc.backends.catalog.site import _details, _to_html, search_lines
 from metricc.model.semantic import Project
 
 PAGE = """# Title
@@ -94,3 +95,20 @@ def test_each_extra_dialect_s_query_is_folded_under_its_name(reference_project: 
     assert page.count("</details>") == 2
     said = "<details><summary>x</summary>\n\n```sql\nSELECT 1\n```\n\n</details>"
     assert "<details>" not in _details(escape(said), _to_html(escape(said), ""))
+
+
+_FIELD = st.text(alphabet=st.sampled_from('ab"{}, :\\/<>é\n\u2028'), max_size=12)
+
+
+@given(
+    st.lists(
+        st.builds(lambda kind, title: {"kind": kind, "title": title}, _FIELD, _FIELD),
+        max_size=6,
+    )
+)
+def test_the_search_index_is_one_entry_a_line_whatever_the_text(
+    entries: list[dict[str, str]],
+) -> None:
+    lines = search_lines(entries).split("\n") if entries else []
+    assert [json.loads(line.removesuffix(",")) for line in lines] == entries
+    assert all("</" not in line for line in lines)

@@ -362,6 +362,24 @@ def test_another_compiler_reuses_nothing(project: Path, monkeypatch: pytest.Monk
     assert "kept from the previous build" not in compile_to("build")
 
 
+def test_the_fingerprint_reads_the_versions_importlib_metadata_gives() -> None:
+    from importlib import metadata
+
+    assert cache._versions() == {name: metadata.version(name) for name in cache.LIBRARIES}
+
+
+def test_a_library_not_found_by_its_folder_is_asked_of_importlib_metadata(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from importlib import metadata
+
+    def unlistable(folder: str) -> list[str]:
+        raise NotADirectoryError(folder)
+
+    monkeypatch.setattr(cache.os, "listdir", unlistable)  # as if every entry were a zip
+    assert cache._versions() == {name: metadata.version(name) for name in cache.LIBRARIES}
+
+
 def test_no_cache_builds_everything_afresh(project: Path) -> None:
     compile_to("build")
     assert "kept from the previous build" not in compile_to("build", "--no-cache")
