@@ -26,7 +26,6 @@ A missing, damaged or foreign cache is simply a miss.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import hashlib
@@ -38,7 +37,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar, cast
 
-import metricc
+from metricc.home import compiler_fingerprint
 from metricc.parallel import aside, parallel_map
 
 T = TypeVar("T")
@@ -57,50 +56,6 @@ Reads = tuple[str, ...]
 FOLDER = ".metricc"
 INDEX = f"{FOLDER}/index.marshal"
 OUTCOME = f"{FOLDER}/outcome.pickle"
-# Libraries whose version changes what metricc writes.
-LIBRARIES = ("lark", "pydantic", "sqlglot", "jinja2", "cmarkgfm")
-COMPILER_FILES = (".py", ".lark", ".j2", ".css", ".js", ".json", ".toml", ".md")
-
-
-@functools.cache
-def compiler_fingerprint() -> str:
-    """A digest of this compiler: its files, Python's version and the output-shaping libraries."""
-    h = hashlib.sha256(sys.version.encode())
-    versions = _versions()
-    for name in LIBRARIES:
-        h.update(f"{name}={versions.get(name, '?')}\0".encode())
-    package = Path(metricc.__file__).resolve().parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in COMPILER_FILES and path.is_file():
-            h.update(path.relative_to(package).as_posix().encode() + b"\0")
-            h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    """The LIBRARIES' installed versions, as importlib.metadata gives them: from the
-    first `.dist-info` folder of each along the import path. Read from the folders'
-    names (importing importlib.metadata and asking it took ~45 ms of every compile,
-    the up-to-date one included); asked of importlib.metadata where a name is not
-    there (an egg, a zip)."""
-    found: dict[str, str] = {}
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:  # a zip, or gone
-            continue
-        for folder in names:
-            if folder.endswith(".dist-info"):
-                project, _, version = folder.removesuffix(".dist-info").partition("-")
-                found.setdefault(project.lower().replace("-", "_").replace(".", "_"), version)
-    missing = [name for name in LIBRARIES if name not in found]
-    if missing:
-        from importlib import metadata
-
-        for name in missing:
-            with contextlib.suppress(metadata.PackageNotFoundError):
-                found[name] = metadata.version(name)
-    return {name: found[name] for name in LIBRARIES if name in found}
 
 
 @functools.cache

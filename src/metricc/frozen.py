@@ -5,11 +5,12 @@ Model nodes are made only by metricc's own code (the parser's transformer, the
 resolver, the backends), from values the grammar and the resolver have already
 checked and mypy types: validating them again is work without a purpose. So a
 node is built from its fields as given, in declaration order with defaults
-filled. Pydantic is imported only to dump a model (the manifest, digests),
-give its JSON Schema or validate a config file: each class tells pydantic its
-schema (`__get_pydantic_core_schema__`) from its annotations, and a one-file
-`metricc lint` starts without importing pydantic at all (about half of its
-time when the model classes were pydantic models).
+filled. Pydantic is imported only to give a model's JSON Schema, validate a
+config file, or make the core schema a model is dumped by (the manifest,
+digests; kept per installation, see `Frozen._serializer`): each class tells
+pydantic its schema (`__get_pydantic_core_schema__`) from its annotations, and
+a one-file `metricc lint` starts without importing pydantic at all (about half
+of its time when the model classes were pydantic models).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ _set = object.__setattr__
 _MISSING: Any = object()
 _BUILDING: set[type] = set()  # the classes whose pydantic schema is being made
 _ADAPTERS: dict[type, Any] = {}  # each class's pydantic TypeAdapter, made on first use
-_SCHEMA_LOCK = threading.Lock()
+_SERIALIZERS: dict[type, Any] = {}  # each class's pydantic-core serialiser (see `_serializer`)
+_SCHEMAS: list[dict[str, Any]] = []  # the core schemas kept for this compiler, once read
+_SCHEMA_LOCK = threading.RLock()
 
 # Which fields were given, one set per combination of names and shared by every
 # node built with it: a set per node was a third of a syntax tree's memory.
@@ -242,13 +245,39 @@ class Frozen:
                 _ADAPTERS[cls] = adapter
         return adapter
 
+    @classmethod
+    def _serializer(cls) -> Any:
+        """pydantic-core's serialiser of this class, made from the core schema its
+        TypeAdapter has. The schema is kept per installation and compiler (in
+        `metricc.home`'s folder): importing pydantic and making the schemas of the
+        classes a compile dumps took ~0.15 s of every compile, and of every worker
+        that dumps; from a kept schema it takes a few milliseconds, and pydantic
+        itself is not imported."""
+        found = _SERIALIZERS.get(cls)
+        if found is None:
+            import pickle
+
+            from pydantic_core import SchemaSerializer
+
+            from metricc.home import compiler_fingerprint, recall, remember
+
+            with _SCHEMA_LOCK:
+                if not _SCHEMAS:
+                    _SCHEMAS.append(recall("schemas", compiler_fingerprint(), pickle) or {})
+                schemas, name = _SCHEMAS[0], f"{cls.__module__}.{cls.__qualname__}"
+                if name not in schemas:
+                    schemas[name] = cls._adapter().core_schema
+                    remember("schemas", compiler_fingerprint(), schemas, pickle)
+                found = _SERIALIZERS[cls] = SchemaSerializer(schemas[name])
+        return found
+
     def dump(self, *, exclude: set[str] | None = None) -> Any:
         """The node as JSON-ready data (excluded fields left out)."""
-        return self._adapter().dump_python(self, mode="json", exclude=exclude)
+        return self._serializer().to_python(self, mode="json", exclude=exclude)
 
     def dump_json(self, *, indent: int | None = None, exclude: set[str] | None = None) -> str:
         """The node as JSON text, written by pydantic (in Rust)."""
-        return str(self._adapter().dump_json(self, indent=indent, exclude=exclude).decode())
+        return str(self._serializer().to_json(self, indent=indent, exclude=exclude).decode())
 
     @classmethod
     def validate(cls, data: Any) -> Self:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from metricc import cache, pipeline
+from metricc import cache, home, pipeline
 from metricc.backends import sql
 from metricc.output import read_tree
 from tests.cli.test_workflow import edit, run
@@ -365,7 +365,7 @@ def test_another_compiler_reuses_nothing(project: Path, monkeypatch: pytest.Monk
 def test_the_fingerprint_reads_the_versions_importlib_metadata_gives() -> None:
     from importlib import metadata
 
-    assert cache._versions() == {name: metadata.version(name) for name in cache.LIBRARIES}
+    assert home._versions() == {name: metadata.version(name) for name in home.LIBRARIES}
 
 
 def test_a_library_not_found_by_its_folder_is_asked_of_importlib_metadata(
@@ -376,8 +376,8 @@ def test_a_library_not_found_by_its_folder_is_asked_of_importlib_metadata(
     def unlistable(folder: str) -> list[str]:
         raise NotADirectoryError(folder)
 
-    monkeypatch.setattr(cache.os, "listdir", unlistable)  # as if every entry were a zip
-    assert cache._versions() == {name: metadata.version(name) for name in cache.LIBRARIES}
+    monkeypatch.setattr(home.os, "listdir", unlistable)  # as if every entry were a zip
+    assert home._versions() == {name: metadata.version(name) for name in home.LIBRARIES}
 
 
 def test_no_cache_builds_everything_afresh(project: Path) -> None:

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from metricc import frozen
 from metricc.config import Config
 from metricc.frozen import Frozen
 from metricc.lint import Selection, lint
 from metricc.model.expr import Name
 from metricc.pipeline import check_project
+from metricc.span import make_span
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECTS = [
@@ -84,3 +86,48 @@ def test_a_node_is_frozen_hashable_and_pickles_as_it_was() -> None:
     b = Name(name="y", span=None)  # type: ignore[arg-type]
     again, other = pickle.loads(pickle.dumps([a, b]))
     assert (again, other) == (a, b) and again._given is other._given
+
+
+@pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_node_dumps_as_pydantic_s_type_adapter_dumps_it(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dumps go through serialisers made from kept core schemas (`Frozen._serializer`),
+    made afresh here, then kept and read back: every node, every way it is dumped,
+    byte for byte what its TypeAdapter writes."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    compilation = check_project(folder)
+    nodes = list(_nodes(compilation.project))
+    for kept in (False, True):
+        if kept:  # a new process: each serialiser from the schemas kept above
+            monkeypatch.setattr(frozen, "_SERIALIZERS", {})
+            monkeypatch.setattr(frozen, "_SCHEMAS", [])
+        for node in nodes:
+            adapter = node._adapter()
+            for exclude in (None, {"location"}, {"title", "span"}):
+                assert (
+                    node.dump_json(exclude=exclude)
+                    == adapter.dump_json(node, exclude=exclude).decode()
+                )
+                assert node.dump(exclude=exclude) == adapter.dump_python(
+                    node, mode="json", exclude=exclude
+                )
+            assert node.dump_json(indent=2) == adapter.dump_json(node, indent=2).decode()
+    assert list(tmp_path.glob("metricc/schemas-*.pickle"))
+
+
+def test_damaged_kept_schemas_are_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    node = Name(name="dau", span=make_span("f", 0, 3, 1, 1, 1, 4))
+    expected = node._adapter().dump_json(node).decode()
+    monkeypatch.setattr(frozen, "_SERIALIZERS", {})
+    monkeypatch.setattr(frozen, "_SCHEMAS", [])
+    node.dump_json()  # kept
+    (kept,) = tmp_path.glob("metricc/schemas-*.pickle")
+    kept.write_bytes(b"not a pickle")
+    monkeypatch.setattr(frozen, "_SERIALIZERS", {})
+    monkeypatch.setattr(frozen, "_SCHEMAS", [])
+    assert node.dump_json() == expected
+    assert pickle.loads(kept.read_bytes())[1]  # kept again

@@ -14,16 +14,14 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-import zlib
 from collections.abc import Callable, Mapping
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from metricc.home import cache_folder
+from metricc.home import recall, remember
 from metricc.syntax.grammar import grammar_text, lark_parser
 
 if TYPE_CHECKING:
@@ -273,23 +271,8 @@ def tables() -> Tables:
     """The tables, from the cache when it holds this grammar's, else from Lark
     (and then cached: a cache that cannot be written only costs the next start)."""
     identity = _identity(grammar_text())
-    folder = cache_folder()
-    path = folder / f"grammar-{zlib.crc32(identity.encode()):08x}.marshal" if folder else None
-    if path is not None:
-        try:
-            kept, data = marshal.loads(path.read_bytes())
-            if kept == identity:
-                return Tables(data)
-        except (OSError, ValueError, EOFError, TypeError, KeyError):
-            pass  # none yet, or not these tables: made again
-    data = _from_lark(lark_parser())
-    if path is not None:
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(marshal.dumps((identity, data)))
-            os.replace(partial, path)
-        except OSError:
-            with suppress(OSError):  # no file left behind (nor a folder to leave it in)
-                partial.unlink()
+    data = recall("grammar", identity, marshal)
+    if data is None:
+        data = _from_lark(lark_parser())
+        remember("grammar", identity, data, marshal)
     return Tables(data)

@@ -15,8 +15,7 @@ from hashlib import sha1
 import jinja2
 from jinja2.bccache import Bucket
 
-from metricc.cache import compiler_fingerprint
-from metricc.home import cache_folder
+from metricc.home import cache_folder, compiler_fingerprint
 
 
 class _Compiled(jinja2.FileSystemBytecodeCache):
