@@ -7,6 +7,7 @@ inside the commands so that `metricc --help` starts fast.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
@@ -308,6 +309,24 @@ def rule(name: str) -> None:
     click.echo(found.doc())
 
 
+# The modules a compile that builds imports, each with all it imports (sqlglot,
+# jinja2, cmark-gfm, PyYAML): ~0.3 s, done while workers parse (`_import_builders`).
+BUILDERS = (
+    "metricc.backends.sql",
+    "metricc.backends.alerts",
+    "metricc.backends.catalog.markdown",
+    "metricc.backends.catalog.site",
+    "metricc.backends.manifest",
+    "metricc.display",
+    "metricc.lint",
+)
+
+
+def _import_builders() -> None:
+    for name in BUILDERS:
+        importlib.import_module(name)
+
+
 def _check_dialects(chosen: list[str]) -> None:
     """Unknown dialect names are usage errors."""
     from sqlglot.dialects.dialect import Dialect
@@ -399,15 +418,6 @@ def compile_(
     settled = not check_only and not (db or config.warehouse)
     if settled and cache.inputs and _up_to_date(ctx, path, target, chosen, cache, fmt):
         return
-    _check_dialects(chosen)
-    # Imported once there is something to build (an up-to-date build needs none of them).
-    from metricc.backends.alerts import alert_files, checks_from_queries
-    from metricc.backends.catalog.markdown import catalog_files
-    from metricc.backends.catalog.site import site_files
-    from metricc.backends.inputs import FINDINGS, inputs_of
-    from metricc.backends.manifest import manifest_files
-    from metricc.backends.sql import sql_files
-    from metricc.display import describe_build, project_counts
     from metricc.output import BuildFolder, refusal
 
     if not check_only:  # before the project is read: a refused build costs nothing
@@ -423,7 +433,19 @@ def compile_(
     from metricc.pipeline import check_project
 
     selection = _selection(ctx, (), ())
-    compilation = check_project(_project_path(ctx, path), cache)
+    # What builds is imported once there is something to build (an up-to-date build
+    # needs none of it), while workers parse the edited files; then the dialects
+    # are checked, by sqlglot.
+    compilation = check_project(_project_path(ctx, path), cache, meanwhile=_import_builders)
+    _check_dialects(chosen)
+    from metricc.backends.alerts import alert_files, checks_from_queries
+    from metricc.backends.catalog.markdown import catalog_files
+    from metricc.backends.catalog.site import site_files
+    from metricc.backends.inputs import FINDINGS, inputs_of
+    from metricc.backends.manifest import manifest_files
+    from metricc.backends.sql import sql_files
+    from metricc.display import describe_build, project_counts
+
     project = compilation.project
     # Lint runs in a forked process while this one makes the outputs that show no
     # findings (the manifest, SQL, alerts); the catalogue waits for them.

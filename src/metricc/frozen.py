@@ -265,10 +265,17 @@ class Frozen:
                 if not _SCHEMAS:
                     _SCHEMAS.append(recall("schemas", compiler_fingerprint(), pickle) or {})
                 schemas, name = _SCHEMAS[0], f"{cls.__module__}.{cls.__qualname__}"
-                if name not in schemas:
-                    schemas[name] = cls._adapter().core_schema
-                    remember("schemas", compiler_fingerprint(), schemas, pickle)
-                found = _SERIALIZERS[cls] = SchemaSerializer(schemas[name])
+                schema = schemas.get(name)
+                if schema is None:
+                    schema = cls._adapter().core_schema
+                    try:
+                        pickle.dumps(schema)
+                    except Exception:  # it holds a function of pydantic's (a path's): not kept
+                        pass
+                    else:
+                        schemas[name] = schema
+                        remember("schemas", compiler_fingerprint(), schemas, pickle)
+                found = _SERIALIZERS[cls] = SchemaSerializer(schema)
         return found
 
     def dump(self, *, exclude: set[str] | None = None) -> Any:

@@ -104,14 +104,20 @@ def parse_project(root: Path, cache: BuildCache | None = None) -> Compilation:
     return result
 
 
-def check_project(root: Path, cache: BuildCache | None = None) -> Compilation:
+def check_project(
+    root: Path, cache: BuildCache | None = None, meanwhile: Callable[[], None] | None = None
+) -> Compilation:
     """Parse and resolve: the semantic model with every error found.
 
     With a cache, an unchanged file's resolution is reused while no source block
     of the project has changed, and its tree is not even loaded: its place in
     `files` is held by its outline (blocks without fields, and its comments).
+    `meanwhile`: the caller's own work, done while workers parse (a compile
+    imports its backends), else first.
     """
     if cache is None:
+        if meanwhile is not None:
+            meanwhile()
         result = parse_project(root)
         if result.sources:
             with gc_paused():
@@ -120,7 +126,7 @@ def check_project(root: Path, cache: BuildCache | None = None) -> Compilation:
         return result
     result = Compilation(root=root)
     with gc_paused():
-        _check_with(result, root, cache)
+        _check_with(result, root, cache, meanwhile)
     return result
 
 
@@ -158,20 +164,27 @@ class Resolved:
     records: tuple[Built, ...]
 
 
-def _check_with(result: Compilation, root: Path, cache: BuildCache) -> None:
+def _check_with(
+    result: Compilation, root: Path, cache: BuildCache, meanwhile: Callable[[], None] | None
+) -> None:
     """`check_project` with a cache: the edited files are parsed (by workers when
-    large) while the others' resolutions are loaded; the files whose resolution
-    is missing or made under other source blocks are resolved afresh."""
+    large) while the caller's `meanwhile` runs and the others' resolutions are
+    loaded; the files whose resolution is missing or made under other source
+    blocks are resolved afresh."""
     from metricc.cache import digest
 
     readable = _read_into(result, root)
     if not result.sources:
+        if meanwhile is not None:
+            meanwhile()
         return
     keys = [_key(source) for source in readable]
     stored = [i for i, key in enumerate(keys) if cache.has("resolved", key)]
     kept: dict[int, Resolved] = {}
 
     def load_stored() -> None:
+        if meanwhile is not None:
+            meanwhile()
         for i in stored:
             found = cache.load("resolved", keys[i])
             if isinstance(found, Resolved):  # anything else is a damaged entry: a miss
@@ -179,7 +192,7 @@ def _check_with(result: Compilation, root: Path, cache: BuildCache) -> None:
 
     # The files whose tree is needed: parsed (or loaded) while the others' resolutions load.
     fresh = set(range(len(readable))) - set(stored)
-    trees = _trees(readable, keys, cache, fresh, load_stored if stored else None)
+    trees = _trees(readable, keys, cache, fresh, load_stored if stored or meanwhile else None)
     trees |= _trees(readable, keys, cache, set(stored) - set(kept))
     outlines = {i: kept[i].outline if i in kept else trees[i][0] for i in range(len(readable))}
     context = _context([outlines[i] for i in range(len(readable))], result.sources)
