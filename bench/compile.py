@@ -78,6 +78,10 @@ def _child(code: str) -> dict[str, float]:
 
 
 def _command(folder: Path, build: Path, label: str) -> dict[str, float]:
+    # What the previous command wrote is on disk first (a cold build writes ~260 MB
+    # at 10,000 metrics; the kernel writing it back on one of two cores slowed the
+    # next command by a fifth), as after the seconds a person takes to edit a file.
+    os.sync()
     with tempfile.TemporaryFile() as errors:
         start = time.perf_counter()
         process = subprocess.Popen(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metricc.span import Span, make_span
+from metricc.span import FieldSpans, Span, make_span
 
 positions = st.integers(min_value=0, max_value=10**9)
 
@@ -56,3 +56,27 @@ def test_a_string_s_value(written: str, value: str) -> None:
     from metricc.syntax.transform import unquote
 
     assert unquote(written) == value
+
+
+@given(
+    st.text(max_size=10),
+    st.dictionaries(st.text(max_size=8), st.tuples(*[positions] * 6), max_size=6),
+)
+def test_field_spans_kept_as_numbers_are_the_spans_they_were_made_of(
+    file: str, numbers: dict[str, tuple[int, ...]]
+) -> None:
+    spans = {name: make_span(file, *values) for name, values in numbers.items()}
+    kept = FieldSpans.of(spans)
+    assert dict(kept) == spans and len(kept) == len(spans) and list(kept) == list(spans)
+    assert all(kept.get(name) == span for name, span in spans.items())
+    assert kept.get("not a field") is None or "not a field" in spans
+    again = pickle.loads(pickle.dumps(kept))
+    assert again == kept and hash(again) == hash(kept) and dict(again) == spans
+    assert kept == spans  # as the dict it stands for
+
+
+def test_field_spans_differ_by_where_their_fields_are() -> None:
+    one = FieldSpans.of({"title": make_span("a.metric", 0, 5, 1, 1, 1, 6)})
+    assert one != FieldSpans.of({"title": make_span("b.metric", 0, 5, 1, 1, 1, 6)})
+    assert one != FieldSpans.of({"title": make_span("a.metric", 1, 5, 1, 2, 1, 6)})
+    assert FieldSpans() == FieldSpans.of({}) and not FieldSpans()

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from metricc.frozen import Frozen, Tagged, field
 from metricc.model.ast import Timing
 from metricc.model.expr import Duration, Expr
-from metricc.span import Span
+from metricc.span import FieldSpans, Span
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
 
@@ -65,7 +65,7 @@ class _Block(Frozen):
 
     name: str
     location: Span
-    spans: dict[str, Span] = field(default_factory=dict, exclude=True, repr=False)
+    spans: FieldSpans = field(default_factory=FieldSpans, exclude=True, repr=False)
 
     def span_of(self, field: str) -> Span:
         """Where a field is written, else the block's name."""

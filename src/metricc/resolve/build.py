@@ -20,7 +20,7 @@ from metricc.resolve.expressions import ExpressionChecker
 from metricc.resolve.references import Ref
 from metricc.resolve.schema import DEFINITION_FIELDS, KINDS, FieldSpec
 from metricc.resolve.values import ValueReader
-from metricc.span import SourceFile, Span
+from metricc.span import FieldSpans, SourceFile, Span
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 # Names become file names and, with a suffix of up to 13 characters
@@ -267,7 +267,7 @@ class Builder:
         common = {
             "name": block.name,
             "location": block.name_span,
-            "spans": {key: field.span for key, (_, field) in fields.items()},
+            "spans": FieldSpans.of({key: field.span for key, (_, field) in fields.items()}),
         }
         item = make(block, values, fields, common, complete)
         return item if complete and len(self.diagnostics) == before else None
