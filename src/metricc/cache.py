@@ -35,7 +35,7 @@ import pickle
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
 
 from metricc.home import compiler_fingerprint
 from metricc.parallel import aside, parallel_map
@@ -54,6 +54,7 @@ Blocks = dict[str, tuple[str, tuple[str, ...]]]
 Reads = tuple[str, ...]
 
 FOLDER = ".metricc"
+_IN_CACHE = FOLDER + "/"  # what the paths of the cache's own files start with
 INDEX = f"{FOLDER}/index.marshal"
 OUTCOME = f"{FOLDER}/outcome.pickle"
 
@@ -100,7 +101,7 @@ def _noted(make: Callable[[T], Sequence[str]], item: T) -> tuple[Sequence[str], 
 
 def is_cache(path: str) -> bool:
     """Whether a build's file is the cache's (`.metricc/`), not part of what it means."""
-    return path.startswith(FOLDER + "/")
+    return path.startswith(_IN_CACHE)
 
 
 def entry_path(kind: str, key: str) -> str:
@@ -148,8 +149,8 @@ class BuildCache:
         self.previous = previous
         self.files: dict[str, str] = {}
         self.stamps: dict[str, tuple[int, int]] = {}
-        self._walked: dict[str, tuple[int, int]] | None = None
-        self._walking: Callable[[], dict[str, tuple[int, int]]] | None = None
+        self._walked: Walked | None = None
+        self._walking: Callable[[], Walked] | None = None
         self.renders: dict[str, str] = {}  # path -> key, of the previous build's renders
         self.reads: dict[str, Reads] = {}  # path -> the blocks its key read
         self.blocks: Blocks = {}
@@ -178,9 +179,10 @@ class BuildCache:
             self.renders, self.reads = index["renders"], index["reads"]
             self.blocks, self.settings = index["blocks"], index["settings"]
             self.inputs = index["inputs"]
-            # The build's files are stat-ed by another process while this one reads
-            # and parses (37,000 files: 0.15 s), until `on_disk` asks.
-            self._walking = aside(_walk_stamps, str(previous))
+            # The build's files are stat-ed and compared with the index by another
+            # process while this one reads and parses (37,000 files: 0.15 s), until
+            # `_walk` asks.
+            self._walking = aside(_compare, str(previous), self.stamps)
         except Exception:  # no index, or not one of ours: nothing is reused
             self.files, self.stamps, self.renders, self.reads = {}, {}, {}, {}
             self.blocks, self.settings, self.inputs = {}, "", ""
@@ -198,28 +200,37 @@ class BuildCache:
     def _untouched(self, path: str) -> Reuse | None:
         """A file of the previous build, if it is as the index recorded it (a cache
         entry, asked for before the outputs, by a stat of its own)."""
-        if self.previous is None or path not in self.files:
+        stamp = self.stamps.get(path)
+        if stamp is None:  # not in the previous build (or there is none)
             return None
-        stamp = self.stamps[path]
-        if (_stamp(self._root + path) if is_cache(path) else self.on_disk().get(path)) != stamp:
+        if path.startswith(_IN_CACHE):  # `is_cache`, asked 37,000 times after one edit
+            if _stamp(self._root + path) != stamp:
+                return None
+        elif path in (self._walked or self._walk()).differ:
             return None
         return Reuse(self._root + path, self.files[path], stamp)
 
-    def on_disk(self) -> dict[str, tuple[int, int]]:
-        """Every file of the previous build as it is now (size, modification time), by
-        its path in the build: one walk, each file stat-ed through its folder (a
-        compile after one edit of 10,000 metrics asks after 37,000 files; one by
-        one, by path, took three times as long)."""
+    def _walk(self) -> Walked:
+        """The previous build's files as they are now against its index: one walk,
+        each file stat-ed through its folder (a compile after one edit of 10,000
+        metrics asks after 37,000 files; one by one, by path, took three times as
+        long), compared where it was made (by the process `aside` started)."""
         if self._walked is None:
             assert self.previous is not None
             try:
                 self._walked = (
-                    self._walking or functools.partial(_walk_stamps, str(self.previous))
+                    self._walking or functools.partial(_compare, str(self.previous), self.stamps)
                 )()
-            except OSError:  # a folder gone or unreadable: nothing is reused
-                self._walked = {}
+            except OSError:  # a folder gone or unreadable: nothing is reused, or removed
+                every = frozenset(self.stamps)
+                self._walked = Walked(every, every, frozenset())
             self._walking = None
         return self._walked
+
+    def on_disk(self) -> set[str]:
+        """Every file of the previous build now, by its path in the build."""
+        walked = self._walk()
+        return (self.stamps.keys() - walked.gone) | walked.added
 
     # --- per-file entries (parse trees, resolutions) -----------------------
 
@@ -297,9 +308,8 @@ class BuildCache:
     def _intact(self) -> bool:
         """Whether the previous build folder holds exactly the files its index lists,
         each as the index recorded it: none edited, added or removed since."""
-        found = dict(self.on_disk())
-        found.pop(INDEX, None)
-        return found == self.stamps
+        walked = self._walk()
+        return not (walked.differ or walked.added - {INDEX})
 
     # --- renders --------------------------------------------------------------
 
@@ -374,9 +384,8 @@ class BuildCache:
         Which files are settled is decided once, by `settle`, for all of them: a
         compile after one edit of 10,000 metrics carries 37,000, and deciding
         each when asked (its reads, its key, its stamp) cost half a second."""
-        settled = self._carried
-        found = [settled.get(p) for p in paths]
-        return None if None in found else cast(list[Reuse], found)
+        found: list[Any] = list(map(self._carried.get, paths))
+        return None if None in found else found
 
     def made_from(self, path: str) -> tuple[str | None, Reads | None]:
         """The key of an output of this build and what it read (None: not noted),
@@ -443,6 +452,23 @@ def _stamp(path: str) -> tuple[int, int] | None:
     except OSError:
         return None
     return found.st_size, found.st_mtime_ns
+
+
+class Walked(NamedTuple):
+    """The previous build's files against its index: those not as it recorded them
+    (`differ`: changed or `gone`), and those it does not list (`added`)."""
+
+    differ: frozenset[str]
+    gone: frozenset[str]
+    added: frozenset[str]
+
+
+def _compare(top: str, stamps: dict[str, tuple[int, int]]) -> Walked:
+    """`Walked`, from a walk of `top` (a few paths to send back, not 37,000 stamps)."""
+    found = _walk_stamps(top)
+    gone = frozenset(stamps.keys() - found.keys())
+    differ = gone | {path for path, stamp in found.items() if stamps.get(path, stamp) != stamp}
+    return Walked(frozenset(differ), gone, frozenset(found.keys() - stamps.keys()))
 
 
 def _walk_stamps(top: str) -> dict[str, tuple[int, int]]:
@@ -564,11 +590,10 @@ def rendered_together(
         )
     )
     # An item made again: what the previous build has of it is still linked.
+    done: list[Any] = texts  # each found whole, or made again below
     return [
-        [k or new for k, new in zip(found, next(made), strict=True)]
-        if None in found
-        else cast(Sequence[Text], found)
-        for found in texts
+        [k or new for k, new in zip(found, next(made), strict=True)] if None in found else found
+        for found in done
     ]
 
 

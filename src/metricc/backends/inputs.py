@@ -47,8 +47,9 @@ KINDS = {sm.Metric: "metric", sm.Source: "source", sm.Team: "team", sm.Goal: "go
 # A block as its file's digests entry names it: its class, name and offset.
 Where = tuple[str, str, int]
 # What the entry keeps of it: its whole digest, what it contributes to metrics'
-# values, its JSON as the manifest places it, and the blocks it names.
-Digests = tuple[str, str, str, tuple[str, ...]]
+# values, its JSON as the manifest places it, the blocks it names, and its digest
+# as `BuildCache.settle` compares it.
+Digests = tuple[str, str, str, tuple[str, ...], str]
 
 
 def _where(block: Block) -> Where:
@@ -76,6 +77,7 @@ class Inputs:
         self._whole: dict[int, str] = {}
         self._json: dict[int, str] = {}
         self._refs: dict[int, tuple[str, ...]] = {}
+        self._settled: dict[int, str] = {}
         self._goals = ""
         self._read_by: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._prepared = False
@@ -156,7 +158,7 @@ class Inputs:
         found: list[Digests] = []
         for block in blocks:
             digests = stored.get(_where(block))
-            if not isinstance(digests, tuple) or len(digests) != 4:
+            if not isinstance(digests, tuple) or len(digests) != 5:
                 return False
             found.append(digests)
         for block, digests in zip(blocks, found, strict=True):
@@ -164,19 +166,21 @@ class Inputs:
         return True
 
     def _take(self, block: Block, digests: Digests) -> None:
-        whole, computing, text, refs = digests
+        whole, computing, text, refs, settled = digests
         self._whole[id(block)] = whole
         if computing:
             self._computed[id(block)] = computing
         self._json[id(block)] = text
         self._refs[id(block)] = refs
+        self._settled[id(block)] = settled
 
     def _digests(self, block: Block) -> Digests:
         """What a file's digests entry keeps of a block: its whole digest; what it
         contributes to metrics' values (of metrics and sources, else ''); its JSON;
-        the blocks it names."""
+        the blocks it names; its digest as `settle` compares it."""
         computing = self._computing(block) if isinstance(block, sm.Metric | sm.Source) else ""
-        return self.whole(block), computing, self.json(block), self.refs(block)
+        refs = self.refs(block)
+        return self.whole(block), computing, self.json(block), refs, self.settled(block)
 
     def refs(self, block: Block | sm.SLO) -> tuple[str, ...]:
         """The blocks a block names, as `note` names them."""
@@ -250,12 +254,19 @@ class Inputs:
         where it is to the column (the project's order, which lists follow, may
         change between two blocks on one line); and the blocks it names."""
         p = self.project
-        table = {}
-        for every in (p.metrics, p.sources, p.teams, p.goals, p.slos):
-            for block in every.values():
-                shown = f"{self.whole(block)}\n{block.location.column}"
-                table[read(block)] = (content_digest(shown.encode()), self.refs(block))
-        return table
+        return {
+            read(block): (self.settled(block), self.refs(block))
+            for every in (p.metrics, p.sources, p.teams, p.goals, p.slos)
+            for block in every.values()
+        }
+
+    def settled(self, block: Block | sm.SLO) -> str:
+        """A block's digest as `blocks` gives it (kept with a file's digests)."""
+        text = self._settled.get(id(block))
+        if text is None:
+            shown = f"{self.whole(block)}\n{block.location.column}"
+            text = self._settled[id(block)] = content_digest(shown.encode())
+        return text
 
     @staticmethod
     def findings(shown: Mapping[str, object]) -> Blocks:
