@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
 import sys
 import zlib
@@ -82,6 +81,8 @@ def remember(name: str, identity: str, value: Any, codec: Codec) -> None:
 @functools.cache
 def compiler_fingerprint() -> str:
     """A digest of this compiler: its files, Python's version and the output-shaping libraries."""
+    import hashlib  # only a compile needs it: a lint starts without
+
     h = hashlib.sha256(sys.version.encode())
     versions = _versions()
     for name in LIBRARIES:
