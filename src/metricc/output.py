@@ -19,7 +19,16 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
-from metricc.cache import FOLDER, INDEX, BuildCache, Reuse, Written, content_digest, is_cache
+from metricc.cache import (
+    FOLDER,
+    INDEX,
+    BuildCache,
+    Reuse,
+    Written,
+    content_digest,
+    is_cache,
+    stamp_of,
+)
 
 Content = str | bytes | Reuse | Callable[[], bytes]
 T = TypeVar("T")
@@ -201,7 +210,7 @@ class BuildFolder:
             os.makedirs(folder, exist_ok=True)
             folders.add(folder)
         found = _write_file(target, data)
-        self.written[relative] = (digest, (found.st_size, found.st_mtime_ns))
+        self.written[relative] = (digest, stamp_of(found))
         self._staged.append(relative)
 
     def _drain(self) -> None:
