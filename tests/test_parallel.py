@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import weakref
 
 import pytest
 
@@ -61,3 +62,27 @@ def test_work_never_asked_for_ends_with_its_callable(monkeypatch: pytest.MonkeyP
     for pid in forked:  # ended and waited for: not a child any more
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+class _Cycle:
+    """Garbage only the collector frees: it refers to itself."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+_PREVIOUS: list[weakref.ref[_Cycle]] = []
+
+
+def _previous_freed(_: int) -> bool:
+    """Whether the cycle the previous item (in this process) left behind is freed."""
+    freed = not _PREVIOUS or _PREVIOUS[-1]() is None
+    _PREVIOUS[:] = [weakref.ref(_Cycle())]
+    return freed
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: no workers")
+def test_a_worker_frees_each_items_cyclic_garbage_before_the_next_item() -> None:
+    # Left to the collector's own schedule, a cycle outlived many items (and was
+    # scanned again in each generation it reached).
+    assert all(parallel_map(_previous_freed, range(500), parallel_from=1))

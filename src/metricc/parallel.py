@@ -10,6 +10,7 @@ previous build).
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import pickle
 import weakref
@@ -37,13 +38,28 @@ def _can_fork() -> bool:
 
 def _adopt(function: Callable[[Any], Any]) -> None:
     """A worker's initializer: the function it runs (inherited by the fork, never pickled,
-    so closures work); a worker that has one runs any nested parallel work serially."""
+    so closures work); a worker that has one runs any nested parallel work serially.
+    Its garbage is collected between items (see `_run_chunk`), never during one."""
     _TASK["function"] = function
+    gc.disable()
 
 
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
+    """Each item's garbage collected once the item is done, while it is young.
+
+    A query's tree is cyclic (each node points to its parent), so only the
+    collector frees it. Run every 700 allocations, the collector found each
+    tree half-built, kept it, and scanned it again in each older generation
+    it was moved to: a quarter of the SQL workers' time. Collected after its
+    item, a tree is scanned once; the chunk's survivors are collected at its end.
+    """
     function = _TASK["function"]
-    return [function(item) for item in chunk]
+    done = []
+    for item in chunk:
+        done.append(function(item))
+        gc.collect(0)
+    gc.collect(1)
+    return done
 
 
 def parallel_map(

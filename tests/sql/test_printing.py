@@ -42,7 +42,11 @@ def test_queries_and_checks_print_as_when_each_tree_is_printed_whole(
     assert any(path.startswith("alerts/") for path in shared)  # checks printed from queries
     with monkeypatch.context() as patch:
         patch.setattr(printing, "_generator", _plain)
-        patch.setattr(sql_backend, "Shared", lambda project: None)
+        patch.setattr(
+            sql_backend,
+            "build_query",
+            lambda project, name, dialect, shared: build_query(project, name, dialect),
+        )
         alone = sql_files(synthetic, [dialect], also=checks_from_queries(synthetic))
     assert shared == alone
 
@@ -69,6 +73,9 @@ def test_queries_over_the_same_sources_and_grain_share_their_start(synthetic: Pr
     assert all(body in render(again, "duckdb") for body in kept)  # type: ignore[arg-type]
     held = [_bodies(q) for q in (query, again)]  # type: ignore[arg-type]
     assert all(a is b for a, b in zip(*held, strict=True))  # the very bodies, not copies
+    assert all(body.parent.parent.parent is again for body in held[1])  # type: ignore[union-attr]
+    shared.let_go()  # the last query is no longer reachable from the bodies
+    assert all(body.parent is None for body in held[1]) and not shared.lent
 
 
 def _bodies(query: exp.Select) -> list[exp.Expr]:

@@ -108,10 +108,13 @@ def sql_files(
         dialect, name = job
         query = build_query(project, name, dialect, shared=shared)
         if also is None or len(paths(job)) == 1:
-            return [_text(project, name, dialect, query)]
-        tree = query.copy() if quirks(dialect).rewrites else query
-        text = _text(project, name, dialect, query)
-        return [text, also.make(project.metrics[name], dialect, tree)]
+            made = [_text(project, name, dialect, query)]
+        else:
+            tree = query.copy() if quirks(dialect).rewrites else query
+            text = _text(project, name, dialect, query)
+            made = [text, also.make(project.metrics[name], dialect, tree)]
+        shared.let_go()
+        return made
 
     texts = rendered_together(
         cache,

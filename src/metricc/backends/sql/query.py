@@ -112,6 +112,15 @@ class Shared:
     def __init__(self, project: sm.Project) -> None:
         self.project = project
         self.starts: dict[tuple[object, ...], tuple[exp.Select, exp.Select]] = {}
+        self.lent: list[exp.Select] = []  # the bodies held by the query being built
+
+    def let_go(self) -> None:
+        """Unhook the bodies lent to the last query (a body's `parent` is the CTE of
+        the latest query built around it), so that query is garbage, freed at once
+        by the collector, when its text is made, not when the next query takes them."""
+        for body in self.lent:
+            body.parent = None
+        self.lent.clear()
 
 
 @dataclass
@@ -205,7 +214,10 @@ class QueryBuilder:
                 self._printed_once(self._bounds(sources, self.grain)),
                 self._printed_once(self._spine("bounds", self.grain)),
             )
-        return made if shares_printing(self.dialect) else (made[0].copy(), made[1].copy())
+        if not shares_printing(self.dialect):
+            return made[0].copy(), made[1].copy()
+        self.shared.lent += made
+        return made
 
     def _printed_once(self, select: exp.Select) -> exp.Select:
         return print_once(select) if shares_printing(self.dialect) else select
