@@ -11,7 +11,8 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 
 from metricc import __version__
-from metricc.backends.manifest import manifest_files
+from metricc.backends import manifest
+from metricc.backends.manifest import SCHEMA, dumps, manifest_files, manifest_schema
 from metricc.pipeline import check_project
 from tests.conftest import CORPUS, METRICS, ROOT
 
@@ -126,6 +127,25 @@ def test_manifest_validates_against_its_schema() -> None:
     jsonschema.validate(manifest, schema)  # the whole document, as its `schema` field says
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**manifest, "project": {"metrics": 1}}, schema)
+
+
+def test_the_schema_is_made_once_per_compiler_and_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making it imports pydantic (over a second): a compile with no previous build
+    reads the copy kept in metricc's cache folder; a damaged copy is made again."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    project = check_project(METRICS.relative_to(ROOT)).project
+    assert project is not None
+    expected = dumps(manifest_schema())
+    assert manifest_files(project)[SCHEMA] == expected
+    (kept,) = tmp_path.glob("metricc/manifest-schema-*.marshal")
+    with monkeypatch.context() as patch:
+        patch.setattr(manifest, "manifest_schema", lambda: pytest.fail("made again"))
+        assert manifest_files(project)[SCHEMA] == expected
+    kept.write_bytes(b"damaged")
+    assert manifest_files(project)[SCHEMA] == expected
+    assert kept.read_bytes() != b"damaged"
 
 
 def test_files_are_read_in_a_stable_order(tmp_path: Path) -> None:

@@ -57,7 +57,23 @@ def manifest_files(
     kept = cache.kept(key, SCHEMA) if cache else None
     if cache:
         cache.keep_render(key, SCHEMA)
-    return {MANIFEST: "".join(parts), SCHEMA: kept or dumps(manifest_schema())}
+    return {MANIFEST: "".join(parts), SCHEMA: kept or _schema_text()}
+
+
+def _schema_text() -> str:
+    """The schema's text, kept once per compiler: making it imports pydantic and
+    builds a validator of every node class (over a second of a compile that has
+    no previous build to take it from)."""
+    import marshal
+
+    from metricc.home import compiler_fingerprint, recall, remember
+
+    identity = compiler_fingerprint()
+    text = recall("manifest-schema", identity, marshal)
+    if not isinstance(text, str):
+        text = dumps(manifest_schema())
+        remember("manifest-schema", identity, text, marshal)
+    return text
 
 
 def _project_json(project: Project, dump: Callable[[Block], str], parts: list[str]) -> None:
