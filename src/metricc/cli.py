@@ -429,7 +429,7 @@ def compile_(
         if reason:
             raise click.UsageError(f"cannot build into {target}: {reason}")
     from metricc.lint import lint
-    from metricc.parallel import aside
+    from metricc.parallel import aside, collected_by_item
     from metricc.pipeline import check_project
 
     selection = _selection(ctx, (), ())
@@ -473,63 +473,65 @@ def compile_(
         findings()
     assert project is not None
     counts = project_counts(project)
-    # Every block's digests and JSON (what the outputs' keys and the manifest are
-    # made of), kept for the next build.
-    prepared = {} if check_only else inputs_of(project).prepare(cache, compilation.resolutions)
-    import json
+    # From here on, garbage comes item by item and is collected after each item.
+    with collected_by_item():
+        # Every block's digests and JSON (what the outputs' keys and the manifest are
+        # made of), kept for the next build.
+        prepared = {} if check_only else inputs_of(project).prepare(cache, compilation.resolutions)
+        import json
 
-    from metricc.progress import progress_bar
+        from metricc.progress import progress_bar
 
-    states = _states(ctx, project, db)
-    source_root = _source_root(target)
-    # What every output may read besides the blocks; a warehouse's rows cannot be compared.
-    settings = None if states else json.dumps([chosen, source_root])
-    inputs = inputs_of(project, prepared=True)
-    cache.settle(inputs.blocks(), settings, later=FINDINGS)
+        states = _states(ctx, project, db)
+        source_root = _source_root(target)
+        # What every output may read besides the blocks; a warehouse's rows cannot be compared.
+        settings = None if states else json.dumps([chosen, source_root])
+        inputs = inputs_of(project, prepared=True)
+        cache.settle(inputs.blocks(), settings, later=FINDINGS)
 
-    def outputs() -> Iterator[Mapping[str, Text]]:
-        """The build in parts, so each can be written and let go before the next."""
-        yield manifest_files(project, inputs.json, cache)
-        with progress_bar("compiling") as progress:
-            # Each watched metric's alert check is made from its query's tree.
-            sql = sql_files(project, chosen, progress, cache, checks_from_queries(project))
-        checks = {path: sql.pop(path) for path in [p for p in sql if not p.startswith("sql/")]}
-        yield sql
-        yield alert_files(project, chosen, cache, checks)
-        shown = _findings_by_block(compilation, findings())
-        cache.settle_later(inputs.findings(shown))
-        catalog = catalog_files(
-            project,
-            chosen,
-            shown,
-            states,
-            source_root=source_root,
-            sql=sql,
-            cache=cache,
-        )
-        del sql
-        yield catalog
-        yield site_files(project, catalog, cache)
+        def outputs() -> Iterator[Mapping[str, Text]]:
+            """The build in parts, so each can be written and let go before the next."""
+            yield manifest_files(project, inputs.json, cache)
+            with progress_bar("compiling") as progress:
+                # Each watched metric's alert check is made from its query's tree.
+                sql = sql_files(project, chosen, progress, cache, checks_from_queries(project))
+            checks = {path: sql.pop(path) for path in [p for p in sql if not p.startswith("sql/")]}
+            yield sql
+            yield alert_files(project, chosen, cache, checks)
+            shown = _findings_by_block(compilation, findings())
+            cache.settle_later(inputs.findings(shown))
+            catalog = catalog_files(
+                project,
+                chosen,
+                shown,
+                states,
+                source_root=source_root,
+                sql=sql,
+                cache=cache,
+            )
+            del sql
+            yield catalog
+            yield site_files(project, catalog, cache)
 
-    if check_only:
-        if not target.is_dir():
-            fail(f"{target} is not a build folder: run `metricc compile` and commit the result")
-        files = {name: text for part in outputs() for name, text in part.items()}
-        stale = _stale_files(target, files)
-        for line in stale:
-            _tell(line, fmt)
-        if stale:
-            fail(f"{target} is out of date: run `metricc compile` and commit the result")
-        _tell(f"{target}/ is up to date ({len(files)} files).", fmt)
-        return
-    try:
-        with BuildFolder(target, cache) as build:
-            build.add(prepared)
-            for part in outputs():
-                build.add(part)
-    except OSError as error:  # the folder cannot be made or a file not written there
-        fail(f"cannot write the build into {target}: {error} (nothing was changed)")
-    _tell(describe_build(counts, target, build.count, build.reused), fmt)
+        if check_only:
+            if not target.is_dir():
+                fail(f"{target} is not a build folder: run `metricc compile` and commit the result")
+            files = {name: text for part in outputs() for name, text in part.items()}
+            stale = _stale_files(target, files)
+            for line in stale:
+                _tell(line, fmt)
+            if stale:
+                fail(f"{target} is out of date: run `metricc compile` and commit the result")
+            _tell(f"{target}/ is up to date ({len(files)} files).", fmt)
+            return
+        try:
+            with BuildFolder(target, cache) as build:
+                build.add(prepared)
+                for part in outputs():
+                    build.add(part)
+        except OSError as error:  # the folder cannot be made or a file not written there
+            fail(f"cannot write the build into {target}: {error} (nothing was changed)")
+        _tell(describe_build(counts, target, build.count, build.reused), fmt)
 
 
 def _report_findings(
