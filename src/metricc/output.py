@@ -149,13 +149,14 @@ class BuildFolder:
         self.updating = bool(self.cache.files) and Path(str(previous)).resolve() == self.out
         self.written: dict[str, Written] = {}
         self.reused = 0
+        self._cache_files = 0  # of `written`
         self._pending: list[Future[None]] = []
         self._staged: list[str] = []  # an update's new or changed files
 
     @property
     def count(self) -> int:
         """The build's files (its cache, in `.metricc/`, aside: `compile --check` counts so)."""
-        return sum(not is_cache(path) for path in self.written)
+        return len(self.written) - self._cache_files
 
     def __enter__(self) -> BuildFolder:
         self.out.parent.mkdir(parents=True, exist_ok=True)
@@ -190,8 +191,13 @@ class BuildFolder:
 
     def _keep(self, relative: str, previous: Reuse) -> None:
         assert self.updating, "reuse comes from the folder being updated"
-        self.written[relative] = (previous.digest, previous.stamp)
+        self._record(relative, (previous.digest, previous.stamp))
         self.reused += not is_cache(relative)
+
+    def _record(self, relative: str, written: Written) -> None:
+        if relative not in self.written:
+            self._cache_files += is_cache(relative)
+        self.written[relative] = written
 
     def _write_one(
         self, relative: str, content: str | bytes | Callable[[], bytes], folders: set[str]
@@ -210,7 +216,7 @@ class BuildFolder:
             os.makedirs(folder, exist_ok=True)
             folders.add(folder)
         found = _write_file(target, data)
-        self.written[relative] = (digest, stamp_of(found))
+        self._record(relative, (digest, stamp_of(found)))
         self._staged.append(relative)
 
     def _drain(self) -> None:
