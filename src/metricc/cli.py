@@ -309,11 +309,11 @@ def rule(name: str) -> None:
     click.echo(found.doc())
 
 
-# The modules a compile that builds imports, each with all it imports (sqlglot,
-# jinja2, cmark-gfm, PyYAML): ~0.3 s, done while workers parse (`_import_builders`).
 # The last compile's model, cache and build record (see the end of `compile_`).
 LEFT_FOR_EXIT: list[object] = []
 
+# The modules a compile that builds imports, each with all it imports (sqlglot,
+# jinja2, cmark-gfm, PyYAML): ~0.3 s, done while workers parse (`_import_builders`).
 BUILDERS = (
     "metricc.backends.sql",
     "metricc.backends.alerts",
