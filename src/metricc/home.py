@@ -1,8 +1,8 @@
 """What metricc keeps once per installation rather than working it out on every run
 (the grammar's tables, the catalogue's compiled templates, the serialisers'
-schemas), where it keeps them, and what identifies this compiler. Nothing kept
-there is needed: a folder that cannot be read or written costs only time. This
-module imports nothing of metricc.
+schemas, the manifest's JSON Schema), where it keeps them, and what identifies
+this compiler. Nothing kept there is needed: a folder that cannot be read or
+written costs only time. This module imports nothing of metricc.
 """
 
 from __future__ import annotations
