@@ -9,7 +9,7 @@ import weakref
 
 import pytest
 
-from metricc.parallel import aside, collected_by_item, parallel_map
+from metricc.parallel import aside, collector_paused, parallel_map
 
 
 @pytest.mark.parametrize("parallel_from", [1, 10**9], ids=["on the workers", "here"])
@@ -85,19 +85,19 @@ def _previous_freed(_: int) -> bool:
 def test_each_items_cyclic_garbage_is_freed_before_the_next_item(parallel_from: int) -> None:
     # Left to the collector's own schedule, a cycle outlived many items (and was
     # scanned again in each generation it reached).
-    with collected_by_item():  # as a compile makes its outputs
+    with collector_paused():  # as a compile makes its outputs
         assert all(parallel_map(_previous_freed, range(500), parallel_from=parallel_from))
 
 
 def test_the_collector_is_paused_while_items_are_made_then_as_it_was() -> None:
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), collected_by_item():
+    with pytest.raises(RuntimeError), collector_paused():
         assert not gc.isenabled()
         raise RuntimeError
     assert gc.isenabled()
     gc.disable()
     try:
-        with collected_by_item():
+        with collector_paused():
             pass
         assert not gc.isenabled()  # left off, as it was
     finally:

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from metricc.home import compiler_fingerprint
-from metricc.parallel import aside, parallel_map
+from metricc.parallel import aside, collector_paused, parallel_map
 
 T = TypeVar("T")
 # What an output's key is made from, noted while it is made (`note`): blocks, as
@@ -433,15 +433,10 @@ def _unmarshalled(data: bytes) -> Any:
     as long as the compile, so it is then frozen (`gc.freeze`, as the pipeline
     freezes the model; `pipeline.release` hands both back): the collections
     that the imports and the parse set off would otherwise go through it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         index = marshal.loads(data)
         gc.freeze()
         return index
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def stamp_of(found: os.stat_result) -> tuple[int, int]:

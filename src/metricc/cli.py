@@ -432,7 +432,7 @@ def compile_(
         if reason:
             raise click.UsageError(f"cannot build into {target}: {reason}")
     from metricc.lint import lint
-    from metricc.parallel import aside, collected_by_item
+    from metricc.parallel import aside, collector_paused
     from metricc.pipeline import check_project
 
     selection = _selection(ctx, (), ())
@@ -477,7 +477,7 @@ def compile_(
     assert project is not None
     counts = project_counts(project)
     # From here on, garbage comes item by item and is collected after each item.
-    with collected_by_item():
+    with collector_paused():
         # Every block's digests and JSON (what the outputs' keys and the manifest are
         # made of), kept for the next build.
         prepared = {} if check_only else inputs_of(project).prepare(cache, compilation.resolutions)

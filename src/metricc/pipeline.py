@@ -24,7 +24,7 @@ from metricc.diagnostics import Diagnostic, has_errors
 from metricc.loader import display_path, load_sources
 from metricc.model import ast
 from metricc.model.semantic import Project
-from metricc.parallel import cores, parallel_results
+from metricc.parallel import collector_paused, cores, parallel_results
 from metricc.resolve import Built, Unresolved, resolve, resolve_files
 from metricc.span import SourceFile
 from metricc.syntax.parser import parse_source
@@ -79,14 +79,11 @@ def gc_paused() -> Iterator[None]:
     Whoever outlives the compilation (a test session, a long-running process)
     hands them back with `release()`.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+    with collector_paused():
+        try:
+            yield
+        finally:
+            gc.freeze()
 
 
 def release() -> None:
