@@ -353,10 +353,14 @@ class BuildCache:
                 if name in side:
                     dirty.update(map(named_by, side[name][1]))
         self.dirty = dirty
+        # `_untouched` inlined: every path with reads is an output the previous index
+        # lists, never a cache entry; 37,000 calls of it took 0.1 s after one edit.
+        differ, disjoint = self._walk().differ, dirty.isdisjoint
+        root, files, stamps = self._root, self.files, self.stamps
         self._carried = {
-            path: reuse
+            path: Reuse(root + path, files[path], stamps[path])
             for path, reads in self.reads.items()
-            if dirty.isdisjoint(reads) and (reuse := self._untouched(path)) is not None
+            if disjoint(reads) and path not in differ
         }
 
     def settle_later(self, blocks: Blocks) -> None:
