@@ -113,22 +113,37 @@ def goal_path(project: sm.Project, goal: str | None) -> list[str]:
     return path
 
 
-@per_project
-def relations(project: sm.Project) -> dict[str, dict[str, list[str]]]:
-    """Per metric: what it leads, what leads it, its formula inputs and its dependants
-    (worked out once per project: the markdown pages and the site read them both)."""
-    out: dict[str, dict[str, list[str]]] = {
-        name: {"leads": list(m.leads), "led_by": [], "inputs": [], "used_by": []}
-        for name, m in project.metrics.items()
-    }
-    for name, metric in project.metrics.items():
-        for lagging in metric.leads:
-            out[lagging]["led_by"].append(name)
-        if isinstance(metric.definition, sm.Derived):
-            out[name]["inputs"] = list(metric.definition.inputs)
-            for source in metric.definition.inputs:
-                out[source]["used_by"].append(name)
-    return out
+class Relations:
+    """Per metric: what it leads, what leads it, its formula inputs and its dependants.
+
+    The reverse links are gathered once per project (the markdown pages and the
+    site read them both); a metric's four lists are put together when its page
+    or key asks (after one edit of 10,000 metrics, a few dozen do).
+    """
+
+    def __init__(self, project: sm.Project) -> None:
+        self._metrics = project.metrics
+        self._led_by: dict[str, list[str]] = {}
+        self._used_by: dict[str, list[str]] = {}
+        for name, metric in project.metrics.items():
+            for lagging in metric.leads:
+                self._led_by.setdefault(lagging, []).append(name)
+            if isinstance(metric.definition, sm.Derived):
+                for source in metric.definition.inputs:
+                    self._used_by.setdefault(source, []).append(name)
+
+    def __getitem__(self, name: str) -> dict[str, list[str]]:
+        metric = self._metrics[name]
+        definition = metric.definition
+        return {
+            "leads": list(metric.leads),
+            "led_by": list(self._led_by.get(name, ())),
+            "inputs": list(definition.inputs) if isinstance(definition, sm.Derived) else [],
+            "used_by": list(self._used_by.get(name, ())),
+        }
+
+
+relations = per_project(Relations)
 
 
 def north_stars(project: sm.Project) -> list[str]:

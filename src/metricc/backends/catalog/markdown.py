@@ -176,7 +176,7 @@ def catalog_files(
 
     def metric_context(name: str) -> dict[str, Any]:
         """What a metric's page shows (`metric_key` names what it is made from)."""
-        metric = project.metrics[name]
+        metric, near = project.metrics[name], rel[name]
         return {
             "m": metric,
             "words": content.definition_words(metric),
@@ -186,8 +186,8 @@ def catalog_files(
             "sql": {d: _query(name, d).rstrip() for d in dialects},
             "default_dialect": dialects[0],
             "thresholds": content.threshold_rows(project, metric),
-            "rel": rel[name],
-            "diagram": content.mermaid(project, name, rel[name]),
+            "rel": near,
+            "diagram": content.mermaid(project, name, near),
             "findings": findings.get(name, []),
             "st": state.get(name),
             "trend_link": f"../trends/{name}.svg" if name in trends else None,
