@@ -34,6 +34,7 @@ GRAFANA_DATASOURCE = "metricc-warehouse"
 GRAFANA_UID_LENGTH = 40
 YAML_PARALLEL_FROM = 50  # YAML documents: from this many, on every core
 INDEX = "alerts/alerts.yaml"
+ALERTMANAGER = "alerts/alertmanager.yaml"
 UNOWNED = "unowned"  # where the rules of metrics without an owner go
 
 
@@ -212,19 +213,23 @@ def alert_files(
                 ),
             }
         )
-    # The index reads every alert: made each time, its YAML written only when it differs
-    # (compared as JSON, which is fast).
-    document = {"alerts": index}
-    files[INDEX] = rendered(
+    files[INDEX] = _yaml(cache, INDEX, {"alerts": index})
+    files.update(rule_files(project))
+    files[ALERTMANAGER] = _yaml(cache, ALERTMANAGER, alertmanager(project))
+    return files
+
+
+def _yaml(cache: BuildCache | None, path: str, document: dict[str, Any]) -> Text:
+    """A document that reads the whole project (the index of every alert, the routing
+    of every team): made each time, its YAML written only when it differs, compared
+    as JSON (ten times quicker to write than YAML)."""
+    return rendered(
         cache,
-        [INDEX],
+        [path],
         lambda path: path,
         lambda path: digest("yaml", path, json.dumps(document, default=repr)),
         lambda path: dump_yaml(document),
     )[0]
-    files.update(rule_files(project))
-    files["alerts/alertmanager.yaml"] = alertmanager(project)
-    return files
 
 
 def _dbt_path(metric: sm.Metric, threshold: sm.Threshold) -> str:

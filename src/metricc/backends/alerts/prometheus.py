@@ -167,8 +167,9 @@ def _receiver(route: str) -> str:
     return route.lstrip("#").replace(":", "-").replace("/", "-")
 
 
-def alertmanager(project: sm.Project) -> str:
-    """Route by the `team` label: pages to the escalation, the rest to the channel."""
+def alertmanager(project: sm.Project) -> dict[str, Any]:
+    """Alertmanager's configuration: route by the `team` label, pages to the
+    escalation, the rest to the channel."""
     receivers: dict[str, dict[str, Any]] = {"metricc-default": {"name": "metricc-default"}}
     routes = []
     for team in project.teams.values():
@@ -194,4 +195,4 @@ def alertmanager(project: sm.Project) -> str:
         },
         "receivers": list(receivers.values()),
     }
-    return dump_yaml(config)
+    return config
