@@ -180,19 +180,31 @@ class BuildFolder:
         self._pending.append(self._writer.submit(self._write, dict(files)))
 
     def _write(self, files: dict[str, Content]) -> None:
+        # A file of the previous build (which is `out`: reuse comes only in an update)
+        # known to be unchanged stays where it is, as indexed: recorded all at once
+        # (after one edit of 10,000 metrics, 37,000 of them took this thread 0.1 s
+        # one by one, while the compiling thread waited for the interpreter).
+        self._keep(
+            {
+                path: (found.digest, found.stamp)
+                for path, found in files.items()
+                if isinstance(found, Reuse)
+            }
+        )
         folders: set[str] = set()
         for relative, content in files.items():
-            if isinstance(content, Reuse):
-                # A file of the previous build (which is `out`: reuse comes only in
-                # an update) known to be unchanged stays where it is, as indexed.
-                self._keep(relative, content)
-            else:
+            if not isinstance(content, Reuse):
                 self._write_one(relative, content, folders)
 
-    def _keep(self, relative: str, previous: Reuse) -> None:
+    def _keep(self, kept: dict[str, Written]) -> None:
+        """Record files of the previous build that stay as they are."""
+        if not kept:
+            return
         assert self.updating, "reuse comes from the folder being updated"
-        self._record(relative, (previous.digest, previous.stamp))
-        self.reused += not is_cache(relative)
+        cached = [path for path in kept if is_cache(path)]
+        self._cache_files += sum(path not in self.written for path in cached)
+        self.reused += len(kept) - len(cached)
+        self.written.update(kept)
 
     def _record(self, relative: str, written: Written) -> None:
         if relative not in self.written:
@@ -208,7 +220,7 @@ class BuildFolder:
         digest = content_digest(data)
         previous = self.cache.unchanged(relative, digest)
         if previous is not None:
-            self._keep(relative, previous)
+            self._keep({relative: (previous.digest, previous.stamp)})
             return
         target = os.path.join(self.staging, relative)
         folder = os.path.dirname(target)
