@@ -54,6 +54,7 @@ Blocks = dict[str, tuple[str, tuple[str, ...]]]
 Reads = tuple[str, ...]
 
 FOLDER = ".metricc"
+INSIDE = FOLDER + "/"  # the prefix of the cache's own files' paths
 INDEX = f"{FOLDER}/index.marshal"
 OUTCOME = f"{FOLDER}/outcome.pickle"
 
@@ -100,7 +101,7 @@ def _noted(make: Callable[[T], Sequence[str]], item: T) -> tuple[Sequence[str], 
 
 def is_cache(path: str) -> bool:
     """Whether a build's file is the cache's (`.metricc/`), not part of what it means."""
-    return path.startswith(FOLDER + "/")
+    return path.startswith(INSIDE)
 
 
 def entry_path(kind: str, key: str) -> str:
@@ -404,24 +405,20 @@ class BuildCache:
         modification time; the renders it keeps and what their keys read; its
         blocks and settings (see `settle`). Marshalled: a large build's index has
         hundreds of thousands of entries, read and written on every compile."""
-        paths = sorted(files)
-        renders, reads = {}, {}
         made, noted = self.render_keys, self.render_reads
-        settled, before, read_before = self._carried, self.renders, self.reads
-        for path in paths:
-            key = made.get(path)
-            if key is not None:
-                renders[path] = key
-                if path in noted:
-                    reads[path] = noted[path]
-            elif path in settled:  # carried: its key and reads as they were
-                renders[path], reads[path] = before[path], read_before[path]
+        # Lookups in comprehensions, not a loop: after one edit of 10,000 metrics all
+        # but a few dozen of the 37,000 files are carried, with their key and reads.
+        renders = {path: key for path, key in made.items() if path in files}
+        reads = {path: noted[path] for path in renders if path in noted}
+        carried = [path for path in self._carried if path in files and path not in made]
+        renders.update({path: self.renders[path] for path in carried})
+        reads.update({path: self.reads[path] for path in carried})
         return marshal.dumps(
             {
                 "compiler": compiler_fingerprint(),
                 "inputs": self.next_inputs if OUTCOME in files else "",
-                "files": {p: files[p][0] for p in paths},
-                "stamps": {p: files[p][1] for p in paths},
+                "files": {path: digest for path, (digest, _) in files.items()},
+                "stamps": {path: stamp for path, (_, stamp) in files.items()},
                 "renders": renders,
                 "reads": reads,
                 "blocks": self.next_blocks,
