@@ -198,18 +198,15 @@ class BuildFolder:
 
     def _keep(self, kept: dict[str, Written]) -> None:
         """Record files of the previous build that stay as they are."""
-        if not kept:
-            return
-        assert self.updating, "reuse comes from the folder being updated"
-        cached = [path for path in kept if is_cache(path)]
-        self._cache_files += sum(path not in self.written for path in cached)
-        self.reused += len(kept) - len(cached)
-        self.written.update(kept)
+        if kept:
+            assert self.updating, "reuse comes from the folder being updated"
+            self.reused += len(kept) - sum(map(is_cache, kept))
+            self._record(kept)
 
-    def _record(self, relative: str, written: Written) -> None:
-        if relative not in self.written:
-            self._cache_files += is_cache(relative)
-        self.written[relative] = written
+    def _record(self, written: dict[str, Written]) -> None:
+        """Record files of this build, counting its cache's as they come (see `count`)."""
+        self._cache_files += sum(map(is_cache, written.keys() - self.written.keys()))
+        self.written.update(written)
 
     def _write_one(
         self, relative: str, content: str | bytes | Callable[[], bytes], folders: set[str]
@@ -228,7 +225,7 @@ class BuildFolder:
             os.makedirs(folder, exist_ok=True)
             folders.add(folder)
         found = _write_file(target, data)
-        self._record(relative, (digest, stamp_of(found)))
+        self._record({relative: (digest, stamp_of(found))})
         self._staged.append(relative)
 
     def _drain(self) -> None:
