@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from metricc.backends.catalog.markdown import catalog_files, code, escape, inline, url
@@ -90,6 +90,8 @@ MARKUP = st.lists(
 
 @settings(max_examples=400, deadline=None)
 @given(MARKUP)
+@example("--\t-")  # a rule: dashes with a tab between them
+@example("a\n:- ")  # a table: a header, and a delimiter row without pipes
 def test_user_text_renders_as_itself_never_as_markup(text: str) -> None:
     """What the site shows of escaped text is that text (whitespace aside), in plain
     paragraphs: no heading, list, code, emphasis, link, image or HTML of its own."""

@@ -34,10 +34,13 @@ INDEX_LIST_LIMIT = 1000
 
 
 # Markdown's inline markup (emphasis, code, links, strikethrough, escapes), and what
-# starts a block at the beginning of a line (a heading, a list item, an underline).
+# starts a block at the beginning of a line (a heading, a list item, an underline, a
+# rule such as `--\t-`, a table's delimiter row such as `:-` under a line of text).
 _INLINE_MARKUP = re.compile(r"([\\`*_\[\]~])")
 _BLOCK_MARKUP = re.compile(
-    r"^(#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|[-=]+(?=[ \t]*$)|\d{1,9}(?=[.)](?:[ \t]|$)))", re.M
+    r"^(#{1,6}(?=[ \t]|$)|[-+](?=[ \t]|$)|[-=]+(?=[ \t]*$)|[-:](?=[-: \t]*$)"
+    r"|\d{1,9}(?=[.)](?:[ \t]|$)))",
+    re.M,
 )
 _INDENT = re.compile(r"^[ \t]+", re.M)  # four spaces would start a code block
 
