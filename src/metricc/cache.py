@@ -6,6 +6,9 @@ result depends on, the compiler included (its own files and the versions of the
 libraries that shape output), so a hit gives the bytes a fresh build would:
 
 - parsed files: a source's path and text -> its syntax tree and syntax errors;
+- parsed files' texts: the same key -> the text and where its blocks are, so
+  that the next build parses again only what an edit of the file touched
+  (`syntax/incremental`); `sources` names each source file's key;
 - resolved files: the same key -> its outline (blocks without their fields, and
   its comments) and what each block contributed to the project, valid while
   the project's source blocks are as they were (the digest stored with them);
@@ -155,6 +158,8 @@ class BuildCache:
         self.reads: dict[str, Reads] = {}  # path -> the blocks its key read
         self.blocks: Blocks = {}
         self.settings = ""
+        self.sources: dict[str, str] = {}  # source path -> its parse key, in the previous build
+        self.next_sources: dict[str, str] = {}
         self.render_keys: dict[str, str] = {}  # path -> key, of this build's renders
         self.render_reads: dict[str, Reads] = {}
         self.next_blocks: Blocks = {}
@@ -178,14 +183,14 @@ class BuildCache:
             self.files, self.stamps = index["files"], index["stamps"]
             self.renders, self.reads = index["renders"], index["reads"]
             self.blocks, self.settings = index["blocks"], index["settings"]
-            self.inputs = index["inputs"]
+            self.inputs, self.sources = index["inputs"], index["sources"]
             # The build's files are stat-ed and compared with the index by another
             # process while this one reads and parses (37,000 files: 0.15 s), until
             # `_walk` asks.
             self._walking = aside(_compare, str(previous), self.stamps)
         except Exception:  # no index, or not one of ours: nothing is reused
             self.files, self.stamps, self.renders, self.reads = {}, {}, {}, {}
-            self.blocks, self.settings, self.inputs = {}, "", ""
+            self.blocks, self.settings, self.inputs, self.sources = {}, "", "", {}
 
     # --- files ----------------------------------------------------------------
 
@@ -271,18 +276,32 @@ class BuildCache:
             else functools.partial(pickle.dumps, value, protocol=pickle.HIGHEST_PROTOCOL)
         )
 
+    def pickled(self, kind: str, key: str) -> bytes | None:
+        """The bytes of the entry stored under `key`, as written, not kept (for a
+        caller that unpickles it its own way)."""
+        found = self._read(entry_path(kind, key))
+        return None if found is None else found[1]
+
     def _load(self, path: str) -> tuple[Reuse, Any] | None:
         """A pickled entry of the previous build, as it was written, and its value."""
+        found = self._read(path)
+        if found is None:
+            return None
+        try:
+            return found[0], pickle.loads(found[1])
+        except Exception:  # a damaged entry is a miss, never an error
+            return None
+
+    def _read(self, path: str) -> tuple[Reuse, bytes] | None:
+        """A file of the previous build, if it is as the index recorded it, and its bytes."""
         reuse = self._untouched(path)
         if reuse is None:
             return None
         try:
             data = reuse.read()
-            if content_digest(data) != reuse.digest:
-                return None
-            return reuse, pickle.loads(data)
-        except Exception:  # a damaged entry is a miss, never an error
+        except OSError:
             return None
+        return (reuse, data) if content_digest(data) == reuse.digest else None
 
     def take_entries(self) -> dict[str, bytes | Reuse | Callable[[], bytes]]:
         """The cache entries to write into the new build (handed over once, then let go)."""
@@ -423,6 +442,7 @@ class BuildCache:
                 "reads": reads,
                 "blocks": self.next_blocks,
                 "settings": self.next_settings,
+                "sources": self.next_sources,
             }
         )
 

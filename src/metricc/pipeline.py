@@ -12,13 +12,14 @@ returns diagnostics instead of raising; only the CLI prints or exits.
 
 from __future__ import annotations
 
+import functools
 import gc
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from metricc.diagnostics import Diagnostic, has_errors
 from metricc.loader import display_path, load_sources
@@ -27,6 +28,7 @@ from metricc.model.semantic import Project
 from metricc.parallel import collector_paused, cores, parallel_results
 from metricc.resolve import Built, Unresolved, resolve, resolve_files
 from metricc.span import SourceFile
+from metricc.syntax.incremental import Previous, previous_of, reparse
 from metricc.syntax.parser import parse_source
 
 if TYPE_CHECKING:  # a compile imports the cache; a lint, which has none, starts without it
@@ -37,6 +39,8 @@ if TYPE_CHECKING:  # a compile imports the cache; a lint, which has none, starts
 # saves. From a quarter of it when the cache holds the other files' trees: this
 # process unpickles them while the workers parse.
 PARALLEL_PARSE_FROM = 256 * 1024
+# The cache's entries of parsed texts (see `syntax/incremental`), under each file's key.
+TEXTS = "text"
 
 
 @dataclass
@@ -211,12 +215,16 @@ def _check_with(
         reused, files = {}, [trees[i][0] for i in range(len(readable))]
         resolution = resolve_files(files, result.sources, display_path(root))
     for i, source in enumerate(readable):
+        cache.next_sources[source.path] = keys[i]
         if i in reused:
             result.diagnostics += reused[i].syntax
             cache.keep_unread("parse", keys[i])  # for a compile whose source blocks differ
+            cache.keep_unread(TEXTS, keys[i])  # for one that edits the file
             continue
         tree, syntax = trees[i]
         result.diagnostics += syntax
+        if not syntax:
+            cache.keep(TEXTS, keys[i], previous_of(source.text, tree))
         records = tuple(resolution.records.get(source.path, ()))
         cache.keep("resolved", keys[i], Resolved(context, _outline(tree), tuple(syntax), records))
     result.files = files
@@ -276,11 +284,14 @@ def _parse_all(
     cache: BuildCache | None,
     meanwhile: Callable[[], None] | None = None,
 ) -> list[tuple[ast.File, list[Diagnostic]]]:
-    """Each file's tree, from the cache or parsed. When the files to parse are
-    large, workers parse their share of them while this process does
-    `meanwhile`'s work, unpickles the cached ones and parses the rest."""
+    """Each file's tree, from the cache or parsed. A file the previous build parsed
+    cleanly is parsed again only where it was edited, here (`_reparsed`). When the
+    files to parse whole are large, workers parse their share of them while this
+    process does `meanwhile`'s work, unpickles the cached ones and parses the rest."""
     stored = [cache is not None and cache.has("parse", key) for key in keys]
     misses = [i for i, hit in enumerate(stored) if not hit]
+    edited = _reparsed([sources[i] for i in misses], cache) if cache else {}
+    misses = [i for i in misses if sources[i].path not in edited]
     missed = sum(len(sources[i].text) for i in misses)
     overlapped = len(misses) < len(sources) or meanwhile is not None  # work to do meanwhile
     worth_it = (len(misses) > 1 or overlapped) and missed >= (
@@ -292,10 +303,14 @@ def _parse_all(
         parsing = parallel_results(_parse_pickled, [sources[i] for i in remote], True, leave=1)
     if meanwhile is not None:
         meanwhile()
-    found = [
+    found: list[Any] = [
         cache.load("parse", k) if cache and hit else None
         for k, hit in zip(keys, stored, strict=True)
     ]
+    for i, source in enumerate(sources):
+        if cache and source.path in edited:
+            found[i] = (edited[source.path], [])
+            cache.keep("parse", keys[i], found[i])
 
     def parse_here(i: int) -> None:
         found[i] = tree = parse_source(sources[i])
@@ -312,6 +327,20 @@ def _parse_all(
         if tree is None:  # a damaged entry: parsed here
             parse_here(i)
     return [tree for tree in found if tree is not None]
+
+
+def _reparsed(sources: list[SourceFile], cache: BuildCache) -> dict[str, ast.File]:
+    """The edited files that the previous build parsed cleanly, parsed again only
+    where the edit touched them (`syntax/incremental`), by path."""
+    edited = {}
+    for source in sources:
+        before = cache.sources.get(source.path)
+        found = cache.stored(TEXTS, before) if before else None
+        if before and found is not None and isinstance(found[1], Previous):
+            tree = reparse(source, found[1], functools.partial(cache.pickled, "parse", before))
+            if tree is not None:
+                edited[source.path] = tree
+    return edited
 
 
 def _workers_share(misses: list[int], sources: list[SourceFile]) -> list[int]:

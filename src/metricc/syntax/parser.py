@@ -34,7 +34,9 @@ _MARGIN = re.compile(r"^(?=\S)", re.MULTILINE)  # a line that starts at the marg
 MAX_ERRORS_PER_FILE = 50
 
 
-def _blank(text: str, upto: int) -> str:
+def blank_before(text: str, upto: int) -> str:
+    """`text` with everything before `upto` made spaces (newlines kept): parsed, the
+    rest keeps its true positions."""
     return _NOT_NEWLINE.sub(" ", text[:upto]) + text[upto:]
 
 
@@ -64,7 +66,7 @@ def parse_source(source: SourceFile) -> tuple[ast.File, list[Diagnostic]]:
     offset = 0
     while True:
         try:
-            found, problems = attempt.parse(text if offset == 0 else _blank(text, offset))
+            found, problems = attempt.parse(text if offset == 0 else blank_before(text, offset))
             blocks += found
             diagnostics += problems
             break
@@ -97,7 +99,7 @@ def _parse_prefix(
     """Blocks that end before `end`; if the last one is left open, where it starts."""
     if end <= offset:
         return [], None
-    prefix = _blank(text[:end], offset)
+    prefix = blank_before(text[:end], offset)
     try:
         return attempt.parse(prefix)[0], None
     except UnexpectedToken as error:
@@ -118,7 +120,7 @@ def _whole_blocks(attempt: _Attempt, text: str, offset: int, end: int) -> list[a
     longest prefix, cut where a line starts at the margin, that parses alone."""
     for cut in reversed([m.start() for m in _MARGIN.finditer(text, offset + 1, end)]):
         try:
-            return attempt.parse(_blank(text[:cut], offset))[0]
+            return attempt.parse(blank_before(text[:cut], offset))[0]
         except _STOPS:
             continue
     return []
