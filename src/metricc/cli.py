@@ -480,7 +480,11 @@ def compile_(
     with collector_paused():
         # Every block's digests and JSON (what the outputs' keys and the manifest are
         # made of), kept for the next build.
-        prepared = {} if check_only else inputs_of(project).prepare(cache, compilation.resolutions)
+        prepared = (
+            {}
+            if check_only
+            else inputs_of(project).prepare(cache, compilation.resolutions, compilation.edits)
+        )
         import json
 
         from metricc.progress import progress_bar

@@ -27,7 +27,7 @@ from metricc.model import ast
 from metricc.model.semantic import Project
 from metricc.parallel import collector_paused, cores, parallel_results
 from metricc.resolve import Built, Unresolved, resolve, resolve_files
-from metricc.span import SourceFile
+from metricc.span import Edit, SourceFile
 from metricc.syntax.incremental import Previous, previous_of, reparse
 from metricc.syntax.parser import parse_source
 
@@ -61,6 +61,9 @@ class Compilation:
     # text and the project's source blocks). The same digest, the same blocks:
     # the backends keep what they derive of a file's blocks under it.
     resolutions: dict[str, str] = field(default_factory=dict)
+    # With a cache: per edited file parsed again only where the edit touched it, the
+    # previous build's name for its resolution, and where its blocks were then.
+    edits: dict[str, tuple[str, Edit]] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -193,13 +196,20 @@ def _check_with(
 
     # The files whose tree is needed: parsed (or loaded) while the others' resolutions load.
     fresh = set(range(len(readable))) - set(stored)
-    trees = _trees(readable, keys, cache, fresh, load_stored if stored or meanwhile else None)
+    edits: dict[str, Edit] = {}
+    trees = _trees(
+        readable, keys, cache, fresh, load_stored if stored or meanwhile else None, edits
+    )
     trees |= _trees(readable, keys, cache, set(stored) - set(kept))
     outlines = {i: kept[i].outline if i in kept else trees[i][0] for i in range(len(readable))}
     context = _context([outlines[i] for i in range(len(readable))], result.sources)
     stale = {i for i, entry in kept.items() if entry.context != context}
     result.resolutions = {
         s.path: digest("resolution", k, context) for s, k in zip(readable, keys, strict=True)
+    }
+    result.edits = {
+        path: (digest("resolution", cache.sources[path], context), edit)
+        for path, edit in edits.items()
     }
     trees |= _trees(readable, keys, cache, stale)
     reused = {i: kept[i] for i in kept if i not in stale}
@@ -238,10 +248,13 @@ def _trees(
     cache: BuildCache,
     wanted: set[int],
     meanwhile: Callable[[], None] | None = None,
+    edits: dict[str, Edit] | None = None,
 ) -> dict[int, tuple[ast.File, list[Diagnostic]]]:
-    """The trees of the `wanted` files, by position (from the cache or parsed)."""
+    """The trees of the `wanted` files, by position (from the cache or parsed; see
+    `_parse_all` for `edits`)."""
     order = sorted(wanted)
-    parsed = _parse_all([sources[i] for i in order], [keys[i] for i in order], cache, meanwhile)
+    chosen = [sources[i] for i in order]
+    parsed = _parse_all(chosen, [keys[i] for i in order], cache, meanwhile, edits)
     return dict(zip(order, parsed, strict=True))
 
 
@@ -283,9 +296,11 @@ def _parse_all(
     keys: list[str],
     cache: BuildCache | None,
     meanwhile: Callable[[], None] | None = None,
+    edits: dict[str, Edit] | None = None,
 ) -> list[tuple[ast.File, list[Diagnostic]]]:
     """Each file's tree, from the cache or parsed. A file the previous build parsed
-    cleanly is parsed again only where it was edited, here (`_reparsed`). When the
+    cleanly is parsed again only where it was edited, here (`_reparsed`; where its
+    blocks were then is put in `edits`, by path). When the
     files to parse whole are large, workers parse their share of them while this
     process does `meanwhile`'s work, unpickles the cached ones and parses the rest."""
     stored = [cache is not None and cache.has("parse", key) for key in keys]
@@ -309,8 +324,11 @@ def _parse_all(
     ]
     for i, source in enumerate(sources):
         if cache and source.path in edited:
-            found[i] = (edited[source.path], [])
+            tree, edit = edited[source.path]
+            found[i] = (tree, [])
             cache.keep("parse", keys[i], found[i])
+            if edits is not None:
+                edits[source.path] = edit
 
     def parse_here(i: int) -> None:
         found[i] = tree = parse_source(sources[i])
@@ -329,7 +347,7 @@ def _parse_all(
     return [tree for tree in found if tree is not None]
 
 
-def _reparsed(sources: list[SourceFile], cache: BuildCache) -> dict[str, ast.File]:
+def _reparsed(sources: list[SourceFile], cache: BuildCache) -> dict[str, tuple[ast.File, Edit]]:
     """The edited files that the previous build parsed cleanly, parsed again only
     where the edit touched them (`syntax/incremental`), by path."""
     edited = {}
@@ -337,9 +355,9 @@ def _reparsed(sources: list[SourceFile], cache: BuildCache) -> dict[str, ast.Fil
         before = cache.sources.get(source.path)
         found = cache.stored(TEXTS, before) if before else None
         if before and found is not None and isinstance(found[1], Previous):
-            tree = reparse(source, found[1], functools.partial(cache.pickled, "parse", before))
-            if tree is not None:
-                edited[source.path] = tree
+            made = reparse(source, found[1], functools.partial(cache.pickled, "parse", before))
+            if made is not None:
+                edited[source.path] = made
     return edited
 
 

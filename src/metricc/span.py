@@ -142,6 +142,26 @@ class FieldSpans(Mapping[str, Span]):
 
 
 @dataclass(frozen=True)
+class Edit:
+    """How an edit of a file moved what it left alone: text before `start` stays
+    where it was, text from `end` on (in the edited file) moved by `chars`
+    characters and `lines` lines, its columns as they were (the incremental
+    parse's blocks; what the build cache keeps of them moves likewise)."""
+
+    start: int
+    end: int
+    chars: int
+    lines: int
+
+    def before(self, offset: int) -> tuple[int, int] | None:
+        """Where the edited file's text at `offset` was in the previous one, and how
+        many lines it moved; None if it is in the stretch parsed afresh."""
+        if offset < self.start:
+            return offset, 0
+        return (offset - self.chars, self.lines) if offset >= self.end else None
+
+
+@dataclass(frozen=True)
 class SourceFile:
     """The text of one `.metric` file, with a line index for rendering spans (made
     when first asked for: a compile reads every file, and most are never shown)."""

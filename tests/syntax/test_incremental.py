@@ -4,13 +4,17 @@ one a parse of the whole file makes, or `reparse` must decline (None)."""
 from __future__ import annotations
 
 import pickle
+import re
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from metricc import pipeline
+from metricc.frozen import Frozen
 from metricc.span import SourceFile
 from metricc.syntax.incremental import previous_of, reparse
 from metricc.syntax.parser import parse_source
@@ -29,10 +33,24 @@ NEW_BLOCK = """metric new_one {
 
 
 def _reparsed(old: str, new: str, path: str = "engagement.metric") -> object:
+    """The edited file's tree as `reparse` makes it (None: declined); each block it
+    says it kept is the same text, where it says it was."""
     tree, problems = parse_source(SourceFile(path, old))
     assert not problems
     pickled = pickle.dumps((tree, problems), protocol=pickle.HIGHEST_PROTOCOL)
-    return reparse(SourceFile(path, new), previous_of(old, tree), lambda: pickled)
+    made = reparse(SourceFile(path, new), previous_of(old, tree), lambda: pickled)
+    if made is None:
+        return None
+    edited, moves = made
+    blocks = {block.span.start: block.span for block in tree.blocks}
+    for block in edited.blocks:
+        found = moves.before(block.span.start)
+        if found is not None:
+            was, lines = found
+            span = blocks[was]
+            assert old[was : span.end] == new[block.span.start : block.span.end]
+            assert (block.span.line, block.span.column) == (span.line + lines, span.column)
+    return edited
 
 
 EDITS = {
@@ -42,6 +60,7 @@ EDITS = {
         "in the week.\n    The company's",
         "in the week. The company's",
     ),
+    "a line broken, no character more": ("indicator: leading\n", "indicator:\nleading\n"),
     "a comment between blocks": ("}\n\nmetric dau {", "}\n\n# daily\nmetric dau {"),
     "the file's first comment": ("# Engagement: the North", "# Engagement, the North"),
     "a block added between two": ("}\n\nmetric dau {", "}\n\n" + NEW_BLOCK + "\nmetric dau {"),
@@ -120,26 +139,48 @@ def test_any_edit_gives_the_whole_parse_or_none(
         assert found == whole
 
 
-def test_a_compile_after_an_edit_parses_only_what_the_edit_touched(
+def test_a_compile_after_an_edit_parses_and_digests_only_what_the_edit_touched(
     project: Path,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The edited file is parsed only between the blocks the edit left alone, and of
+    its blocks only those the edit touched are dumped to JSON for their digests;
+    those below an edit that adds lines are dumped once, for the digest that names
+    their line. The build is a clean build's, byte for byte."""
     compile_to("build")
-    assert sorted(p.name for p in Path("build/.metricc/text").iterdir())  # one per file
+    assert len(list(Path("build/.metricc/text").iterdir())) == len(list(project.iterdir()))
     parsed: list[str] = []
-    whole = pipeline.parse_source
+    dumped: Counter[str] = Counter()
+    whole, dump = pipeline.parse_source, Frozen.dump_json
 
-    def spy(source: SourceFile) -> object:
+    def parse_spy(source: SourceFile) -> object:
         parsed.append(source.path)
         return whole(source)
 
-    monkeypatch.setattr(pipeline, "parse_source", spy)
-    for old, new in [
-        ('title: "Daily active users"', 'title: "DAU"'),
-        ("}\n\nmetric mau {", "}\n\n" + NEW_BLOCK + "\nmetric mau {"),
+    def dump_spy(node: Frozen, **options: Any) -> str:
+        dumped[getattr(node, "name", type(node).__name__)] += 1
+        return dump(node, **options)
+
+    below_mau = ["mau", "stickiness", "avg_session_duration", "sessions_per_user"]
+    below_mau += ["feature_adoption_rate", "signup_to_purchase"]
+    for (old, new), expected in [
+        (('title: "Daily active users"', 'title: "DAU"'), {"dau": 3}),
+        (
+            # After a comment: `mau`, which the new block's `metric ` runs into, is
+            # not parsed again.
+            ("}\n\nmetric mau {", "}\n\n# new\n" + NEW_BLOCK + "\nmetric mau {"),
+            {"new_one": 3} | dict.fromkeys(below_mau, 1),
+        ),
+        # A line more, no character more: the blocks below move by a line alone.
+        (('title: "DAU"', 'title:\n"DAU"'), {"dau": 3, "new_one": 1} | dict.fromkeys(below_mau, 1)),
     ]:
         edit(project / "engagement.metric", old, new)
-        compile_to("build")
+        with monkeypatch.context() as spying:
+            spying.setattr(pipeline, "parse_source", parse_spy)
+            spying.setattr(Frozen, "dump_json", dump_spy)
+            compile_to("build")
         assert parsed == []
-        assert_same_as_clean_build()  # which parses every file
-        parsed.clear()
+        edited = re.findall(r"^\w+ (\w+) \{", (project / "engagement.metric").read_text(), re.M)
+        assert {name: n for name, n in dumped.items() if name in edited} == expected
+        assert_same_as_clean_build()
+        dumped.clear()

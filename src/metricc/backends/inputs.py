@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import pickle
+import re
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ from metricc.backends.manifest import placed
 from metricc.cache import Blocks, BuildCache, Reuse, content_digest, entry_path, note
 from metricc.model import semantic as sm
 from metricc.parallel import parallel_map
+from metricc.span import Edit, Span
 
 # What only describes a block: a metric's own outputs show these, no other
 # metric's query or check reads them.
@@ -50,6 +52,12 @@ Where = tuple[str, str, int]
 # values, its JSON as the manifest places it, the blocks it names, and its digest
 # as `BuildCache.settle` compares it.
 Digests = tuple[str, str, str, tuple[str, ...], str]
+# A block's location in its JSON (its first object named so: a string's quotes are
+# escaped), with the numbers an edit above it moves between the others.
+_LOCATION = re.compile(
+    r'("location": \{\s*"file": "(?:[^"\\]|\\.)*",\s*"start": )(\d+)(,\s*"end": )(\d+)'
+    r'(,\s*"line": )(\d+)(,\s*"column": )(\d+)(,\s*"end_line": )(\d+)(,\s*"end_column": )(\d+)'
+)
 
 
 def _where(block: Block) -> Where:
@@ -86,6 +94,7 @@ class Inputs:
         self,
         cache: BuildCache | None = None,
         resolutions: Mapping[str, str] | None = None,
+        edits: Mapping[str, tuple[str, Edit]] | None = None,
     ) -> dict[str, bytes | Reuse]:
         """Every block's digests and JSON, and every metric's digest, made once (on
         every core when many).
@@ -98,7 +107,10 @@ class Inputs:
         `Compilation.resolutions`): the same names give the same blocks, so the
         digests and JSON the previous build stored under them are taken as they
         are (dumping 10,000 metrics' JSON again, for the digests and for the
-        manifest, took 1 s of a one-edit compile).
+        manifest, took 1 s of a one-edit compile). `edits` names, per file parsed
+        again only where it was edited (see `Compilation.edits`), the previous
+        build's name for its resolution: the digests of the blocks the edit left
+        alone are taken from it (`_carry`).
         Returns the entries to store for the next build, one per file.
         """
         if self._prepared:
@@ -116,6 +128,10 @@ class Inputs:
                 found = cache.stored(DIGESTS, key)
                 if found is not None and self._adopt(by_file.get(file, []), found[1]):
                     entries[entry_path(DIGESTS, key)] = found[0]
+            for file, (before, edit) in (edits or {}).items():
+                found = cache.stored(DIGESTS, before)
+                if found is not None and isinstance(found[1], dict):
+                    self._carry(by_file.get(file, []), found[1], edit)
 
         # Workers get positions, not blocks: a block sent to them would be a copy,
         # and the memo is keyed by identity (the fork's blocks are this process's,
@@ -164,6 +180,32 @@ class Inputs:
         for block, digests in zip(blocks, found, strict=True):
             self._take(block, digests)
         return True
+
+    def _carry(self, blocks: list[Block], stored: dict[Where, Digests], edit: Edit) -> None:
+        """Take what an edited file's previous digests hold of the blocks the edit
+        left alone (their text and the project's source blocks are as they were):
+        those before it as they are; those after it with their JSON's location
+        moved, and, if the edit added or removed lines, their whole digest (which
+        names the block's line) left to be made again."""
+        for block in blocks:
+            kind, name, offset = _where(block)
+            was = edit.before(offset)
+            old = None if was is None else stored.get((kind, name, was[0]))
+            if was is None or not isinstance(old, tuple) or len(old) != 5:
+                continue
+            if was == (offset, 0):  # before the edit, or where it was
+                self._take(block, old)
+                continue
+            text = _relocated(old[2], block.location)
+            if text is None:
+                continue
+            whole, computing, _, refs, settled = old
+            if computing:
+                self._computed[id(block)] = computing
+            self._json[id(block)] = text
+            self._refs[id(block)] = refs
+            if not was[1]:
+                self._whole[id(block)], self._settled[id(block)] = whole, settled
 
     def _take(self, block: Block, digests: Digests) -> None:
         whole, computing, text, refs, settled = digests
@@ -277,6 +319,22 @@ class Inputs:
             named(FINDINGS, name): (content_digest(repr(found).encode()), ())
             for name, found in shown.items()
         }
+
+
+def _relocated(text: str, location: Span) -> str | None:
+    """A block's JSON with its location's offsets and lines made `location`'s (its
+    columns must be as they were: None if not)."""
+    found = _LOCATION.search(text)
+    if found is None or (int(found[8]), int(found[12])) != (
+        location.column,
+        location.end_column,
+    ):
+        return None
+    moved = (
+        f"{found[1]}{location.start}{found[3]}{location.end}{found[5]}{location.line}"
+        f"{found[7]}{found[8]}{found[9]}{location.end_line}{found[11]}{found[12]}"
+    )
+    return text[: found.start()] + moved + text[found.end() :]
 
 
 R = TypeVar("R")

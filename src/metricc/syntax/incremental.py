@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from metricc.model import ast
-from metricc.span import SourceFile, Span, make_span
+from metricc.span import Edit, SourceFile, Span, make_span
 from metricc.syntax.parser import blank_before, parse_source
 
 # Parsed whole (by a worker, when large) past this share of the text: the
@@ -48,10 +48,10 @@ def previous_of(text: str, tree: ast.File) -> Previous:
 
 def reparse(
     source: SourceFile, previous: Previous, tree: Callable[[], bytes | None]
-) -> ast.File | None:
+) -> tuple[ast.File, Edit] | None:
     """The tree of `source`, edited from `previous` whose pickled tree and syntax
-    diagnostics `tree()` gives (as the parse cache keeps them); None where the
-    file is to be parsed whole."""
+    diagnostics `tree()` gives (as the parse cache keeps them), and where its blocks
+    come from; None where the file is to be parsed whole."""
     old, new = previous.text, source.text
     window = _window(old, new, previous.blocks)
     if window is None:
@@ -81,11 +81,12 @@ def reparse(
     first, last = bisect_left(previous.comments, start), bisect_left(previous.comments, end)
     if len(before.blocks) != len(starts) or len(before.comments) != len(previous.comments):
         return None
-    return ast.File(
+    edited = ast.File(
         path=source.path,
         blocks=before.blocks[:kept] + between.blocks + before.blocks[after:],
         comments=before.comments[:first] + between.comments + before.comments[last:],
     )
+    return edited, Edit(start, end + moved, moved, lines)
 
 
 def _window(old: str, new: str, blocks: tuple[int, ...]) -> tuple[int, int] | None:
