@@ -337,6 +337,13 @@ class BuildCache:
         and is untouched since (a file edited by hand is made again)."""
         return self._untouched(path) if self.renders.get(path) == key else None
 
+    def previous_render(self, path: str) -> tuple[str, Reuse] | None:
+        """The previous build's `path` and the key it was made under, if untouched
+        since (for an output that can take part of it: a query whose body is kept)."""
+        key = self.renders.get(path)
+        found = self._untouched(path) if key is not None else None
+        return None if key is None or found is None else (key, found)
+
     def keep_render(self, key: str, path: str, reads: Reads | None = None) -> None:
         """Record the key of an output of this build, and the blocks it read (None:
         not noted, so the next build makes its key again)."""
@@ -567,7 +574,7 @@ def rendered_together(
     items: Sequence[T],
     paths: Callable[[T], Sequence[str]],
     keys: Callable[[T], Sequence[str]],
-    make: Callable[[T], Sequence[str]],
+    make: Callable[[T], Sequence[Text]],
     progress: Callable[[int, int], None] | None = None,
     parallel_from: int | None = None,
     settles: bool = False,

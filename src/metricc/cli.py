@@ -7,6 +7,7 @@ inside the commands so that `metricc --help` starts fast.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
@@ -312,8 +313,8 @@ def rule(name: str) -> None:
 # The last compile's model, cache and build record (see the end of `compile_`).
 LEFT_FOR_EXIT: list[object] = []
 
-# The modules a compile that builds imports, each with all it imports (sqlglot,
-# jinja2, cmark-gfm, PyYAML): ~0.3 s, done while workers parse (`_import_builders`).
+# The modules a compile that builds imports, each with all it imports (jinja2,
+# cmark-gfm, PyYAML): done while workers parse (`_import_builders`).
 BUILDERS = (
     "metricc.backends.sql",
     "metricc.backends.alerts",
@@ -323,11 +324,25 @@ BUILDERS = (
     "metricc.display",
     "metricc.lint",
 )
+# And those that build queries, with sqlglot (~0.16 s), where every query is built:
+# a compile after an edit builds few, or none when only titles changed.
+QUERY_BUILDERS = ("metricc.backends.sql.query", "metricc.backends.alerts.checks")
 
 
-def _import_builders() -> None:
-    for name in BUILDERS:
+def _import_builders(queries: bool) -> None:
+    for name in BUILDERS + (QUERY_BUILDERS if queries else ()):
         importlib.import_module(name)
+
+
+def _built_for(cache: Any, dialects: list[str]) -> bool:
+    """Whether the previous build (by this compiler: its index is used) was made for
+    exactly these dialects, each checked then."""
+    import json
+
+    try:
+        return bool(cache.settings) and json.loads(cache.settings)[0] == dialects
+    except (ValueError, TypeError, IndexError, KeyError):
+        return False
 
 
 def _check_dialects(chosen: list[str]) -> None:
@@ -439,8 +454,13 @@ def compile_(
     # What builds is imported once there is something to build (an up-to-date build
     # needs none of it), while workers parse the edited files; then the dialects
     # are checked, by sqlglot.
-    compilation = check_project(_project_path(ctx, path), cache, meanwhile=_import_builders)
-    _check_dialects(chosen)
+    compilation = check_project(
+        _project_path(ctx, path),
+        cache,
+        meanwhile=functools.partial(_import_builders, not cache.renders),
+    )
+    if not _built_for(cache, chosen):  # else known: a build was made for them
+        _check_dialects(chosen)
     from metricc.backends.alerts import alert_files, checks_from_queries
     from metricc.backends.catalog.markdown import catalog_files
     from metricc.backends.catalog.site import site_files
@@ -635,12 +655,12 @@ def _judged_day(project: Any, target: Any, at: str | None) -> Any:
 
 def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
     """Current state per metric when a warehouse is given (--db or metricc.toml)."""
-    from metricc.check import states
-    from metricc.warehouse.engines import WarehouseError
-
     target = _warehouse(ctx, db, default=None)
     if target is None:
         return {}
+    from metricc.check import states  # which builds queries, with sqlglot
+    from metricc.warehouse.engines import WarehouseError
+
     try:
         as_of, has_data = _as_of(project, target)
         return states(project, target, as_of) if has_data else {}

@@ -33,11 +33,12 @@ def test_checks_made_from_the_queries_trees_are_those_built_alone(
 ) -> None:
     """`compile` builds each query once: `sql_files` makes the check from its tree."""
     from metricc.backends import sql
+    from metricc.backends.sql import query
 
     built: list[tuple[str, str]] = []
-    real = sql.build_query
+    real = query.build_query
     monkeypatch.setattr(
-        sql,
+        query,
         "build_query",
         lambda p, m, d, o=None, shared=None: built.append((m, d)) or real(p, m, d, o, shared),
     )

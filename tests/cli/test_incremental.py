@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from metricc import cache, home, pipeline
-from metricc.backends import sql
+from metricc.backends.sql import query
 from metricc.output import read_tree
 from tests.cli.test_workflow import edit, run
 from tests.conftest import METRICS, ROOT
@@ -90,25 +90,31 @@ def test_an_edit_to_a_source_reaches_the_formula_metric_that_depends_on_it(
     assert_same_as_clean_build()
 
 
-def test_a_title_edit_rebuilds_only_that_metric_s_query(
+def test_a_title_edit_builds_no_query_and_rewrites_only_its_header(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Neither `stickiness` (computed from `dau`) nor the metrics written after `dau`
-    (whose byte offsets move) are rebuilt; the build still equals a clean one."""
+    """No query is built: `dau`'s keeps its body under a new header (its title),
+    and neither `stickiness` (computed from `dau`) nor the metrics written after
+    `dau` (whose byte offsets move) are touched; the build equals a clean one."""
     compile_to("build")
     built: list[str] = []
-    real = sql.build_query
+    real = query.build_query
 
     def counting(project: Any, metric: str, dialect: str, *args: Any, **kwargs: Any) -> Any:
         built.append(metric)
         return real(project, metric, dialect, *args, **kwargs)
 
-    monkeypatch.setattr(sql, "build_query", counting)
+    monkeypatch.setattr(query, "build_query", counting)
+    before = Path("build/sql/duckdb/dau.sql").read_text()
     edit(project / "engagement.metric", '"Daily active users"', '"Daily actives"')
     compile_to("build")
-    assert set(built) == {"dau"}
-    assert "(Daily actives)" in Path("build/sql/duckdb/dau.sql").read_text()
+    assert built == []
+    after = Path("build/sql/duckdb/dau.sql").read_text()
+    assert after == before.replace("(Daily active users)", "(Daily actives)", 1) != before
     assert_same_as_clean_build()
+    edit(project / "engagement.metric", "  grain: day\n", "  grain: week\n")  # its value now
+    compile_to("build")
+    assert "dau" in built
 
 
 EDITS: list[tuple[str, Callable[[Path], None]]] = [

@@ -10,7 +10,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.generator import Generator
 
-import metricc.backends.sql as sql_backend
+import metricc.backends.sql.query as query_module
 from metricc.backends.alerts import checks_from_queries
 from metricc.backends.sql import printing, render, sql_files
 from metricc.backends.sql.dialects import QUIRKS, cast, quirks
@@ -43,7 +43,7 @@ def test_queries_and_checks_print_as_when_each_tree_is_printed_whole(
     with monkeypatch.context() as patch:
         patch.setattr(printing, "_generator", _plain)
         patch.setattr(
-            sql_backend,
+            query_module,
             "build_query",
             lambda project, name, dialect, shared: build_query(project, name, dialect),
         )

@@ -82,6 +82,7 @@ class Inputs:
         self.project = project
         self._computed: dict[int, str] = {}
         self._closures: dict[str, str] = {}
+        self._values: dict[str, str] = {}
         self._whole: dict[int, str] = {}
         self._json: dict[int, str] = {}
         self._refs: dict[int, tuple[str, ...]] = {}
@@ -279,6 +280,20 @@ class Inputs:
             parts += [self._computing(metrics[m]) for m in closure[1:]]
             parts += [self._computing(sources[s]) for s in read]
             text = self._closures[name] = content_digest("\n".join(parts).encode())
+        return text
+
+    def value(self, name: str) -> str:
+        """A digest of what the metric's value is computed from: `metric`'s, without
+        the metric's own descriptive fields (its query's body reads none: only its
+        header shows the title and where it is written)."""
+        closure, read = self._reads_of(name)
+        note(*(named("metric", m) for m in closure), *(named("source", s) for s in read))
+        text = self._values.get(name)
+        if text is None:
+            metrics, sources = self.project.metrics, self.project.sources
+            parts = [self._computing(metrics[m]) for m in closure]
+            parts += [self._computing(sources[s]) for s in read]
+            text = self._values[name] = content_digest("\n".join(parts).encode())
         return text
 
     def _reads_of(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

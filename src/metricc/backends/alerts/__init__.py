@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlglot import exp
-
-from metricc.backends.alerts.checks import threshold_query
 from metricc.backends.alerts.prometheus import alertmanager, dump_yaml, rule_files
-from metricc.backends.inputs import inputs_of, named, read
-from metricc.backends.sql import FromQuery, comment, render
+from metricc.backends.inputs import Inputs, inputs_of, named, read
+from metricc.backends.sql import FromQuery, comment
 from metricc.cache import BuildCache, Text, digest, named_by, note, rendered, text_of
 from metricc.model import semantic as sm
+
+if TYPE_CHECKING:  # imported when a check is built (it imports sqlglot)
+    from sqlglot import exp
+
+    from metricc.backends.alerts.checks import threshold_query
 
 __all__ = ["alert_files", "checks_from_queries", "routing", "threshold_query"]
 
@@ -64,20 +67,38 @@ def _check_path(metric: sm.Metric, dialect: str) -> str:
     return f"alerts/sql/{dialect}/{metric.name}.sql"
 
 
+def __getattr__(name: str) -> Any:
+    if name != "threshold_query":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return importlib.import_module(f"{__name__}.checks").threshold_query
+
+
 def _check(
     project: sm.Project, metric: sm.Metric, dialect: str, series: exp.Select | None = None
 ) -> str:
+    from metricc.backends.alerts.checks import threshold_query
+    from metricc.backends.sql.printing import render
+
     sql = render(threshold_query(project, metric, dialect, series=series), dialect)
     return _header(metric, dialect) + sql + ";\n"
+
+
+def _check_key(inputs: Inputs, metric: sm.Metric, dialect: str) -> str:
+    """What a check is made from: the metric's value's inputs, and where it is
+    written (its header shows it; not its title)."""
+    where = metric.location
+    made_from = inputs.value(metric.name)
+    return digest(CHECK, _check_path(metric, dialect), made_from, f"{where.file}:{where.line}")
 
 
 def checks_from_queries(project: sm.Project) -> FromQuery:
     """The threshold checks, made by `sql_files` from each watched metric's query
     as it builds it (instead of building every query again); hand what it made
     to `alert_files` as `checks`."""
+    inputs = inputs_of(project)
     return FromQuery(
-        kind=CHECK,
         path=lambda metric, dialect: _check_path(metric, dialect) if metric.thresholds else None,
+        key=lambda metric, dialect: _check_key(inputs, metric, dialect),
         make=lambda metric, dialect, query: _check(project, metric, dialect, query),
     )
 
@@ -103,7 +124,7 @@ def alert_files(
         cache,
         unmade,
         lambda job: _check_path(*job),
-        lambda job: digest(CHECK, _check_path(*job), inputs.metric(job[0].name)),
+        lambda job: _check_key(inputs, *job),
         lambda job: _check(project, *job),
         settles=True,
     )
@@ -270,6 +291,10 @@ def _grafana_document(team: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
 def _of_severity(severity: str, dialect: str) -> str:
     """The condition that keeps a check's rows of one severity (the literal quoted by
     sqlglot); printed once per severity and dialect, not for every threshold."""
+    from sqlglot import exp
+
+    from metricc.backends.sql.printing import render
+
     return render(exp.column("severity").eq(exp.Literal.string(severity)), dialect)
 
 
