@@ -271,29 +271,26 @@ class Inputs:
     def metric(self, name: str) -> str:
         """A digest of the metric with everything its value reads (what its SQL is
         made from): short, so every output's key over it is quick to make."""
-        closure, read = self._reads_of(name)
-        note(*(named("metric", m) for m in closure), *(named("source", s) for s in read))
-        text = self._closures.get(name)
-        if text is None:
-            metrics, sources = self.project.metrics, self.project.sources
-            parts = [self.whole(metrics[name])]
-            parts += [self._computing(metrics[m]) for m in closure[1:]]
-            parts += [self._computing(sources[s]) for s in read]
-            text = self._closures[name] = content_digest("\n".join(parts).encode())
-        return text
+        return self._closure(name, self._closures, self.whole)
 
     def value(self, name: str) -> str:
         """A digest of what the metric's value is computed from: `metric`'s, without
         the metric's own descriptive fields (its query's body reads none: only its
         header shows the title and where it is written)."""
+        return self._closure(name, self._values, self._computing)
+
+    def _closure(self, name: str, made: dict[str, str], own: Callable[[sm.Metric], str]) -> str:
+        """A digest of the metric by `own`, the metrics its value is computed from
+        and their sources by what they contribute to it; kept in `made`."""
         closure, read = self._reads_of(name)
         note(*(named("metric", m) for m in closure), *(named("source", s) for s in read))
-        text = self._values.get(name)
+        text = made.get(name)
         if text is None:
             metrics, sources = self.project.metrics, self.project.sources
-            parts = [self._computing(metrics[m]) for m in closure]
+            parts = [own(metrics[name])]
+            parts += [self._computing(metrics[m]) for m in closure[1:]]
             parts += [self._computing(sources[s]) for s in read]
-            text = self._values[name] = content_digest("\n".join(parts).encode())
+            text = made[name] = content_digest("\n".join(parts).encode())
         return text
 
     def _reads_of(self, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
