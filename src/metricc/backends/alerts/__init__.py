@@ -84,11 +84,10 @@ def _check(
 
 
 def _check_key(inputs: Inputs, metric: sm.Metric, dialect: str) -> str:
-    """What a check is made from: the metric's value's inputs, and where it is
-    written (its header shows it; not its title)."""
-    where = metric.location
+    """What a check is made from: the metric's value's inputs, and its header (which
+    shows where the metric is written, not its title)."""
     made_from = inputs.value(metric.name)
-    return digest(CHECK, _check_path(metric, dialect), made_from, f"{where.file}:{where.line}")
+    return digest(CHECK, _check_path(metric, dialect), made_from, _header(metric, dialect))
 
 
 def checks_from_queries(project: sm.Project) -> FromQuery:
