@@ -225,15 +225,19 @@ def _check_with(
         reused, files = {}, [trees[i][0] for i in range(len(readable))]
         resolution = resolve_files(files, result.sources, display_path(root))
     for i, source in enumerate(readable):
+        # The same text as the previous build's (every reused file): its text entry as
+        # it was, for a compile that edits the file; else one made from its tree.
+        same = cache.sources.get(source.path) == keys[i]
+        if same:
+            cache.keep_unread(TEXTS, keys[i])
         cache.next_sources[source.path] = keys[i]
         if i in reused:
             result.diagnostics += reused[i].syntax
             cache.keep_unread("parse", keys[i])  # for a compile whose source blocks differ
-            cache.keep_unread(TEXTS, keys[i])  # for one that edits the file
             continue
         tree, syntax = trees[i]
         result.diagnostics += syntax
-        if not syntax:
+        if not syntax and not same:
             cache.keep(TEXTS, keys[i], previous_of(source.text, tree))
         records = tuple(resolution.records.get(source.path, ()))
         cache.keep("resolved", keys[i], Resolved(context, _outline(tree), tuple(syntax), records))
