@@ -341,8 +341,10 @@ class BuildCache:
         """The previous build's `path` and the key it was made under, if untouched
         since (for an output that can take part of it: a query whose body is kept)."""
         key = self.renders.get(path)
-        found = self._untouched(path) if key is not None else None
-        return None if key is None or found is None else (key, found)
+        if key is None:
+            return None
+        found = self._untouched(path)
+        return None if found is None else (key, found)
 
     def keep_render(self, key: str, path: str, reads: Reads | None = None) -> None:
         """Record the key of an output of this build, and the blocks it read (None:
