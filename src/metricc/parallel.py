@@ -99,6 +99,12 @@ def parallel_map(
     # DuckDB ones), and with four per core one core idled while the other
     # finished the last, costliest chunk (SQL for seven dialects: ~10% longer).
     size = max(25, len(items) // (cores() * 16))
+    # What is alive now outlives the items (the model, the cache's records): frozen
+    # (`pipeline.release` hands it back), the collection after each item scans only
+    # what that item made. Else each scanned the compile's recent allocations: after
+    # one edit of 10,000 metrics, 13 items' collections took 0.05 s.
+    if items:
+        gc.freeze()
     out: list[R] = []
     worth_it = len(items) >= (PARALLEL_FROM if parallel_from is None else parallel_from)
     for result in parallel_results(_then_collected(function), items, worth_it, size):
