@@ -38,7 +38,7 @@ import pickle
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar
 
 from metricc.home import compiler_fingerprint
 from metricc.parallel import aside, collector_paused, parallel_map
@@ -135,6 +135,15 @@ class Reuse(NamedTuple):
 Text = str | Reuse
 # A file of a build as its index records it: its digest, size and modification time (ns).
 Written = tuple[str, tuple[int, int]]
+# A file as the next build reads it from the index: `Written`, then, for an output,
+# the key it was made under and what that key read (None where there is none).
+# One tuple per file: four dictionaries keyed by the same 37,000 paths took twice
+# as long to marshal and three times as long to read back.
+Entry = tuple[str, tuple[int, int], str | None, Reads | None]
+DIGEST: Final = 0
+STAMP: Final = 1
+KEY: Final = 2
+READS: Final = 3
 
 
 def text_of(value: Text) -> str:
@@ -150,12 +159,10 @@ class BuildCache:
 
     def __init__(self, previous: Path | None) -> None:
         self.previous = previous
-        self.files: dict[str, str] = {}
-        self.stamps: dict[str, tuple[int, int]] = {}
+        self.files: dict[str, Entry] = {}  # the previous build's files, by path
         self._walked: Walked | None = None
         self._walking: Callable[[], Walked] | None = None
-        self.renders: dict[str, str] = {}  # path -> key, of the previous build's renders
-        self.reads: dict[str, Reads] = {}  # path -> the blocks its key read
+        self.renders = False  # whether the previous build kept its outputs' keys
         self.blocks: Blocks = {}
         self.settings = ""
         self.sources: dict[str, str] = {}  # source path -> its parse key, in the previous build
@@ -180,16 +187,15 @@ class BuildCache:
             if index["compiler"] != compiler_fingerprint():
                 return
             # Written by this very compiler (its fingerprint says so): taken as it is.
-            self.files, self.stamps = index["files"], index["stamps"]
-            self.renders, self.reads = index["renders"], index["reads"]
+            self.files, self.renders = index["files"], index["renders"]
             self.blocks, self.settings = index["blocks"], index["settings"]
             self.inputs, self.sources = index["inputs"], index["sources"]
             # The build's files are stat-ed and compared with the index by another
             # process while this one reads and parses (37,000 files: 0.15 s), until
             # `_walk` asks.
-            self._walking = aside(_compare, str(previous), self.stamps)
+            self._walking = aside(_compare, str(previous), self.files)
         except Exception:  # no index, or not one of ours: nothing is reused
-            self.files, self.stamps, self.renders, self.reads = {}, {}, {}, {}
+            self.files, self.renders = {}, False
             self.blocks, self.settings, self.inputs, self.sources = {}, "", "", {}
 
     # --- files ----------------------------------------------------------------
@@ -200,20 +206,21 @@ class BuildCache:
         The file must also be as the previous build left it (same size and
         modification time), so a hand-edited build file is written afresh.
         """
-        return self._untouched(path) if self.files.get(path) == content_key else None
+        entry = self.files.get(path)
+        return self._untouched(path) if entry and entry[DIGEST] == content_key else None
 
     def _untouched(self, path: str) -> Reuse | None:
         """A file of the previous build, if it is as the index recorded it (a cache
         entry, asked for before the outputs, by a stat of its own)."""
-        stamp = self.stamps.get(path)
-        if stamp is None:  # not in the previous build (or there is none)
+        entry = self.files.get(path)
+        if entry is None:  # not in the previous build (or there is none)
             return None
         if is_cache(path):
-            if _stamp(self._root + path) != stamp:
+            if _stamp(self._root + path) != entry[STAMP]:
                 return None
         elif path in self._walk().differ:
             return None
-        return Reuse(self._root + path, self.files[path], stamp)
+        return Reuse(self._root + path, entry[DIGEST], entry[STAMP])
 
     def _walk(self) -> Walked:
         """The previous build's files as they are now against its index: one walk,
@@ -224,10 +231,10 @@ class BuildCache:
             assert self.previous is not None
             try:
                 self._walked = (
-                    self._walking or functools.partial(_compare, str(self.previous), self.stamps)
+                    self._walking or functools.partial(_compare, str(self.previous), self.files)
                 )()
             except OSError:  # a folder gone or unreadable: nothing is reused, or removed
-                every = frozenset(self.stamps)
+                every = frozenset(self.files)
                 self._walked = Walked(every, every, frozenset())
             self._walking = None
         return self._walked
@@ -235,7 +242,7 @@ class BuildCache:
     def on_disk(self) -> set[str]:
         """Every file of the previous build now, by its path in the build."""
         walked = self._walk()
-        return (self.stamps.keys() - walked.gone) | walked.added
+        return (self.files.keys() - walked.gone) | walked.added
 
     # --- per-file entries (parse trees, resolutions) -----------------------
 
@@ -335,16 +342,21 @@ class BuildCache:
     def kept(self, key: str, path: str) -> Reuse | None:
         """The previous build's `path`, if it was made from exactly these inputs (`key`)
         and is untouched since (a file edited by hand is made again)."""
-        return self._untouched(path) if self.renders.get(path) == key else None
+        return self._untouched(path) if self._key(path) == key else None
 
     def previous_render(self, path: str) -> tuple[str, Reuse] | None:
         """The previous build's `path` and the key it was made under, if untouched
         since (for an output that can take part of it: a query whose body is kept)."""
-        key = self.renders.get(path)
+        key = self._key(path)
         if key is None:
             return None
         found = self._untouched(path)
         return None if found is None else (key, found)
+
+    def _key(self, path: str) -> str | None:
+        """The key the previous build made `path` under, if it kept one."""
+        entry = self.files.get(path)
+        return None if entry is None else entry[KEY]
 
     def keep_render(self, key: str, path: str, reads: Reads | None = None) -> None:
         """Record the key of an output of this build, and the blocks it read (None:
@@ -385,11 +397,11 @@ class BuildCache:
         # `_untouched` inlined: every path with reads is an output the previous index
         # lists, never a cache entry; 37,000 calls of it took 0.1 s after one edit.
         differ, disjoint = self._walk().differ, dirty.isdisjoint
-        root, files, stamps = self._root, self.files, self.stamps
+        root = self._root
         self._carried = {
-            path: Reuse(root + path, files[path], stamps[path])
-            for path, reads in self.reads.items()
-            if disjoint(reads) and path not in differ
+            path: Reuse(root + path, entry[DIGEST], entry[STAMP])
+            for path, entry in self.files.items()
+            if entry[READS] is not None and disjoint(entry[READS]) and path not in differ
         }
 
     def settle_later(self, blocks: Blocks) -> None:
@@ -405,8 +417,10 @@ class BuildCache:
             return
         changed |= {name.split(":", 1)[0] + ":*" for name in changed}
         self.dirty |= changed
-        reads = self.reads
-        self._carried = {p: r for p, r in self._carried.items() if changed.isdisjoint(reads[p])}
+        files = self.files
+        self._carried = {
+            p: r for p, r in self._carried.items() if changed.isdisjoint(files[p][READS] or ())
+        }
 
     def carried(self, paths: Sequence[str]) -> list[Reuse] | None:
         """The previous build's files at `paths`, if each is settled (its key read no
@@ -423,32 +437,34 @@ class BuildCache:
         """The key of an output of this build and what it read (None: not noted),
         made now or carried with the previous build's file."""
         if path not in self.render_keys and path in self._carried:
-            return self.renders[path], self.reads[path]
+            entry = self.files[path]
+            return entry[KEY], entry[READS]
         return self.render_keys.get(path), self.render_reads.get(path)
 
     # --- the next build's index ----------------------------------------------
 
     def index(self, files: dict[str, Written]) -> bytes:
         """The index of the build being written: per file its digest, size and
-        modification time; the renders it keeps and what their keys read; its
-        blocks and settings (see `settle`). Marshalled: a large build's index has
-        hundreds of thousands of entries, read and written on every compile."""
+        modification time, and for an output the key it was made under and what
+        that key read (an `Entry`); its blocks and settings (see `settle`).
+        Marshalled: a large build's index has hundreds of thousands of values,
+        read and written on every compile."""
         made, noted = self.render_keys, self.render_reads
-        # Lookups in comprehensions, not a loop: after one edit of 10,000 metrics all
-        # but a few dozen of the 37,000 files are carried, with their key and reads.
-        renders = {path: key for path, key in made.items() if path in files}
-        reads = {path: noted[path] for path in renders if path in noted}
-        carried = [path for path in self._carried if path in files and path not in made]
-        renders.update({path: self.renders[path] for path in carried})
-        reads.update({path: self.reads[path] for path in carried})
+        carried, previous = self._carried, self.files
+        # A carried file is as the previous index has it: its entry is taken whole (after
+        # one edit of 10,000 metrics, all but a few dozen of the 37,000 files).
+        entries = {
+            path: previous[path]
+            if path in carried and path not in made
+            else (digest, stamp, made.get(path), noted.get(path))
+            for path, (digest, stamp) in files.items()
+        }
         return marshal.dumps(
             {
                 "compiler": compiler_fingerprint(),
                 "inputs": self.next_inputs if OUTCOME in files else "",
-                "files": {path: digest for path, (digest, _) in files.items()},
-                "stamps": {path: stamp for path, (_, stamp) in files.items()},
-                "renders": renders,
-                "reads": reads,
+                "files": entries,
+                "renders": any(entry[KEY] is not None for entry in entries.values()),
                 "blocks": self.next_blocks,
                 "settings": self.next_settings,
                 "sources": self.next_sources,
@@ -492,12 +508,14 @@ class Walked(NamedTuple):
     added: frozenset[str]
 
 
-def _compare(top: str, stamps: dict[str, tuple[int, int]]) -> Walked:
+def _compare(top: str, files: dict[str, Entry]) -> Walked:
     """`Walked`, from a walk of `top` (a few paths to send back, not 37,000 stamps)."""
     found = _walk_stamps(top)
-    gone = frozenset(stamps.keys() - found.keys())
-    differ = gone | {path for path, stamp in found.items() if stamps.get(path, stamp) != stamp}
-    return Walked(differ, gone, frozenset(found.keys() - stamps.keys()))
+    gone = frozenset(files.keys() - found.keys())
+    differ = gone | {
+        path for path, stamp in found.items() if path in files and files[path][STAMP] != stamp
+    }
+    return Walked(differ, gone, frozenset(found.keys() - files.keys()))
 
 
 def _walk_stamps(top: str) -> dict[str, tuple[int, int]]:
