@@ -56,7 +56,9 @@ def reparse(
     window = _window(old, new, previous.blocks)
     if window is None:
         return None
-    start, end = window  # in the previous text; the edited one ends at `end + moved`
+    # In the previous text (the edited one ends at `end + moved`); the blocks before
+    # `kept` and from `after` on are outside it.
+    start, end, kept, after = window
     moved = len(new) - len(old)
     if end + moved - start > MOST * len(new):
         return None
@@ -76,11 +78,10 @@ def reparse(
         return None
     if syntax or not isinstance(before, ast.File) or before.path != source.path:
         return None
-    starts, ends = previous.blocks[0::2], previous.blocks[1::2]
-    kept, after = bisect_right(ends, start), bisect_left(starts, end)
-    first, last = bisect_left(previous.comments, start), bisect_left(previous.comments, end)
-    if len(before.blocks) != len(starts) or len(before.comments) != len(previous.comments):
+    comments = previous.comments
+    if 2 * len(before.blocks) != len(previous.blocks) or len(before.comments) != len(comments):
         return None
+    first, last = bisect_left(comments, start), bisect_left(comments, end)
     edited = ast.File(
         path=source.path,
         blocks=before.blocks[:kept] + between.blocks + before.blocks[after:],
@@ -89,10 +90,12 @@ def reparse(
     return edited, Edit(start, end + moved, moved, lines)
 
 
-def _window(old: str, new: str, blocks: tuple[int, ...]) -> tuple[int, int] | None:
+def _window(old: str, new: str, blocks: tuple[int, ...]) -> tuple[int, int, int, int] | None:
     """The stretch of the previous text to parse again: from the end of the last
     block before the edit to the start of the first block after it, which must
-    start a line in both texts (so no column moves). None: no such stretch."""
+    start a line in both texts (so no column moves); and those two blocks' places
+    (the count of blocks before the stretch, the first after it). None: no such
+    stretch."""
     same = _common_prefix(old, new)
     tail = _common_suffix(old, new, min(len(old), len(new)) - same)
     if same == len(old) == len(new):
@@ -105,7 +108,7 @@ def _window(old: str, new: str, blocks: tuple[int, ...]) -> tuple[int, int] | No
     moved = len(new) - len(old)
     if end < len(old) and not (old[end - 1 : end] == new[end + moved - 1 : end + moved] == "\n"):
         return None
-    return start, end
+    return start, end, kept, after
 
 
 def _common_prefix(a: str, b: str) -> int:
