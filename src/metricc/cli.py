@@ -334,15 +334,13 @@ def _import_builders(queries: bool) -> None:
         importlib.import_module(name)
 
 
-def _built_for(cache: Any, dialects: list[str]) -> bool:
+def _built_for(cache: BuildCache, dialects: list[str]) -> bool:
     """Whether the previous build (by this compiler: its index is used) was made for
-    exactly these dialects, each checked then."""
+    exactly these dialects, each checked then. Its settings are the JSON `compile`
+    wrote, or empty when a warehouse made them incomparable."""
     import json
 
-    try:
-        return bool(cache.settings) and json.loads(cache.settings)[0] == dialects
-    except (ValueError, TypeError, IndexError, KeyError):
-        return False
+    return bool(cache.settings) and json.loads(cache.settings)[0] == dialects
 
 
 def _check_dialects(chosen: list[str]) -> None:
