@@ -112,23 +112,24 @@ def _window(old: str, new: str, blocks: tuple[int, ...]) -> tuple[int, int, int,
 
 
 def _common_prefix(a: str, b: str) -> int:
-    """How many characters `a` and `b` start with alike (slices compared in C)."""
-    low, high = 0, min(len(a), len(b))
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[low:middle] == b[low:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
+    """How many characters `a` and `b` start with alike."""
+    return _longest(min(len(a), len(b)), lambda low, high: a[low:high] == b[low:high])
 
 
 def _common_suffix(a: str, b: str, most: int) -> int:
     """How many characters (at most `most`) `a` and `b` end with alike."""
+    m, n = len(a), len(b)
+    return _longest(most, lambda low, high: a[m - high : m - low] == b[n - high : n - low])
+
+
+def _longest(most: int, alike: Callable[[int, int], bool]) -> int:
+    """The longest length up to `most` whose stretch is `alike`, found by halving:
+    `alike(low, high)` compares the characters from `low` to `high` (slices
+    compared in C), given that the first `low` are alike."""
     low, high = 0, most
     while low < high:
         middle = (low + high + 1) // 2
-        if a[len(a) - middle : len(a) - low] == b[len(b) - middle : len(b) - low]:
+        if alike(low, middle):
             low = middle
         else:
             high = middle - 1
