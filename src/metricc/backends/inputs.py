@@ -201,12 +201,9 @@ class Inputs:
             if text is None:
                 continue
             whole, computing, _, refs, settled = old
-            if computing:
-                self._computed[id(block)] = computing
-            self._json[id(block)] = text
-            self._refs[id(block)] = refs
-            if not was[1]:
-                self._whole[id(block)], self._settled[id(block)] = whole, settled
+            self._take(block, (whole, computing, text, refs, settled))
+            if was[1]:  # its whole and settle digests name its line: made again
+                del self._whole[id(block)], self._settled[id(block)]
 
     def _take(self, block: Block, digests: Digests) -> None:
         whole, computing, text, refs, settled = digests
