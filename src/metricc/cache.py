@@ -342,21 +342,18 @@ class BuildCache:
     def kept(self, key: str, path: str) -> Reuse | None:
         """The previous build's `path`, if it was made from exactly these inputs (`key`)
         and is untouched since (a file edited by hand is made again)."""
-        return self._untouched(path) if self._key(path) == key else None
+        found = self.previous_render(path)
+        return found[1] if found is not None and found[0] == key else None
 
     def previous_render(self, path: str) -> tuple[str, Reuse] | None:
         """The previous build's `path` and the key it was made under, if untouched
         since (for an output that can take part of it: a query whose body is kept)."""
-        key = self._key(path)
+        entry = self.files.get(path)
+        key = None if entry is None else entry[KEY]
         if key is None:
             return None
         found = self._untouched(path)
         return None if found is None else (key, found)
-
-    def _key(self, path: str) -> str | None:
-        """The key the previous build made `path` under, if it kept one."""
-        entry = self.files.get(path)
-        return None if entry is None else entry[KEY]
 
     def keep_render(self, key: str, path: str, reads: Reads | None = None) -> None:
         """Record the key of an output of this build, and the blocks it read (None:
