@@ -6,11 +6,12 @@ import json
 import re
 import resource
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metricc.backends.catalog.markdown import escape
-from metricc.backends.catalog.site import _details, _to_html, search_lines
+from metricc.backends.catalog.site import _details, _html_links, _to_html, search_lines
 from metricc.model.semantic import Project
 
 PAGE = """# Title
@@ -70,6 +71,22 @@ def test_the_page_s_own_mermaid_block_becomes_the_graph() -> None:
 
 def test_without_a_graph_every_mermaid_block_stays_code() -> None:
     assert _to_html(PAGE, "").count('class="language-mermaid"') == 2
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ('href="../teams/t.md"', 'href="../teams/t.html"'),
+        ('href="../metrics/m.md#alerts"', 'href="../metrics/m.html#alerts"'),
+        ('href="README.md"', 'href="index.html"'),
+        ('href="../README.md#goals"', 'href="../index.html#goals"'),
+        ('href="../MY_README.md"', 'href="../MY_README.html"'),
+        ('href="https://example.com/a.md"', 'href="https://example.com/a.md"'),
+        ('href="#teams"', 'href="#teams"'),
+    ],
+)
+def test_links_between_pages_point_at_the_html_pages(written: str, shown: str) -> None:
+    assert _html_links(f"<a {written}>x</a>") == f"<a {shown}>x</a>"
 
 
 @settings(max_examples=300, deadline=None)

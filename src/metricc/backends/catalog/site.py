@@ -57,7 +57,14 @@ def _layout() -> jinja2.Template:
     return env.get_template("layout.html.j2")
 
 
-_MERMAID = re.compile(r'<pre><code class="language-mermaid">.*?</code></pre>\n', re.S)
+# A Mermaid block as cmark-gfm renders it (a code block's text is escaped: these tags
+# are never inside one).
+_MERMAID = ('<pre><code class="language-mermaid">', "</code></pre>\n")
+_LINK = re.compile(r'href="([^"#:]+)\.md(#[^"]*)?"')
+_HEADING = re.compile(r"<h([23])>(.*?)</h\1>")
+_TAG = re.compile(r"<[^>]+>")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_TITLE = re.compile(r"<h1>(.*?)</h1>")
 
 
 @lru_cache(maxsize=1)
@@ -98,10 +105,11 @@ def _to_html(markdown: str, graph: str) -> str:
             node_free(int(native.ffi.cast("uintptr_t", root)))
     finally:
         cmark.parser_free(parser)
-    blocks = list(_MERMAID.finditer(html)) if graph else []
-    if blocks:
-        last = blocks[-1]
-        html = f'{html[: last.start()]}<div class="graph">{graph}</div>\n{html[last.end() :]}'
+    opening, closing = _MERMAID
+    start = html.rfind(opening) if graph else -1
+    end = html.find(closing, start) if start >= 0 else -1
+    if end >= 0:
+        html = f'{html[:start]}<div class="graph">{graph}</div>\n{html[end + len(closing) :]}'
     return html
 
 
@@ -122,15 +130,17 @@ def _details(markdown: str, html: str) -> str:
 
 
 def _html_links(html: str) -> str:
-    """Links between markdown pages become links between HTML pages."""
-    return re.sub(
-        r'href="([^"#:]+)\.md(#[^"]*)?"',
-        lambda m: (
-            f'href="{"index" if m.group(1).endswith("README") else m.group(1)}'
-            f'.html{m.group(2) or ""}"'
-        ),
-        html,
-    )
+    """Links between markdown pages become links between HTML pages (a folder's
+    `README.md` is its `index.html`)."""
+
+    def html_link(match: re.Match[str]) -> str:
+        page, anchor = match.groups()
+        folder, _, name = page.rpartition("/")
+        if name == "README":
+            page = f"{folder}/index" if folder else "index"
+        return f'href="{page}.html{anchor or ""}"'
+
+    return _LINK.sub(html_link, html)
 
 
 def site_files(
@@ -216,7 +226,7 @@ def site_files(
             section = f'<h2 id="graph">Goals and indicators</h2>\n{picture}\n'
             body = body.replace("<h2>Goals</h2>", section + '<h2 id="goals">Goals</h2>', 1)
         body = _anchor_headings(body)
-        title = re.search(r"<h1>(.*?)</h1>", body)
+        title = _TITLE.search(body)
         return _layout().render(
             title=Markup(title.group(1)) if title else "Catalogue",
             root=root,
@@ -240,11 +250,11 @@ def site_files(
 
 def _anchor_headings(html: str) -> str:
     def slug(match: re.Match[str]) -> str:
-        text = re.sub(r"<[^>]+>", "", match.group(2))
-        ident = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-        return f'<h{match.group(1)} id="{ident}">{match.group(2)}</h{match.group(1)}>'
+        level, text = match.groups()
+        ident = _NOT_SLUG.sub("-", _TAG.sub("", text).lower()).strip("-")
+        return f'<h{level} id="{ident}">{text}</h{level}>'
 
-    return re.sub(r"<h([23])>(.*?)</h\1>", slug, html)
+    return _HEADING.sub(slug, html)
 
 
 def search_lines(entries: list[dict[str, str]]) -> str:
