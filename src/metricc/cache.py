@@ -131,8 +131,23 @@ class Reuse(NamedTuple):
         return self.read().decode("utf-8")
 
 
-# A rendered output: made now, or kept from the previous build.
-Text = str | Reuse
+class Staged(NamedTuple):
+    """A file of this build already written into its staging folder, by the process
+    that made it (`BuildFolder.stage`): the writer records it as it is."""
+
+    source: str  # its full path
+    digest: str
+    stamp: tuple[int, int]  # size, modification time (ns)
+
+    @property
+    def text(self) -> str:
+        return Reuse(*self).text  # read as a kept file is
+
+
+# A rendered output: made now, kept from the previous build, or made and written now.
+Text = str | Reuse | Staged
+# Writes a made output where it is made (a worker), giving what stands for it.
+Store = Callable[[str, str], Text]
 # A file of a build as its index records it: its digest, size and modification time (ns).
 Written = tuple[str, tuple[int, int]]
 # A file as the next build reads it from the index: `Written`, then, for an output,
@@ -558,6 +573,7 @@ def rendered(
     progress: Callable[[int, int], None] | None = None,
     parallel_from: int | None = None,
     settles: bool = False,
+    store: Store | None = None,
 ) -> Sequence[Text]:
     """`[make(item) for item in items]` on every core, each taken from the previous
     build instead when its key (`key(item)`: a digest of its inputs) is unchanged.
@@ -572,6 +588,8 @@ def rendered(
     compares; then an output none of whose blocks changed keeps its previous
     key, which is not made again (a compile after one edit of 10,000 metrics
     made 37,000 keys to find a few dozen changed).
+
+    `store`: each output made is written where it is made (see `Store`).
     """
     made = rendered_together(
         cache,
@@ -582,6 +600,7 @@ def rendered(
         progress,
         parallel_from,
         settles,
+        store,
     )
     return [texts[0] for texts in made]
 
@@ -595,11 +614,14 @@ def rendered_together(
     progress: Callable[[int, int], None] | None = None,
     parallel_from: int | None = None,
     settles: bool = False,
+    store: Store | None = None,
 ) -> Sequence[Sequence[Text]]:
     """`rendered` for items that each make several files in one piece of work (a
     metric's query and its alert check, from one tree): an item is made again
     when any of its files is not in the previous build, and what was kept of it
     is still linked."""
+    if store is not None:
+        make = _storing(make, paths, store)
     if cache is None:
         return parallel_map(make, items, progress, parallel_from)
     every_path = [paths(item) for item in items]
@@ -638,6 +660,23 @@ def rendered_together(
         [k or new for k, new in zip(found, next(made), strict=True)] if None in found else found
         for found in done
     ]
+
+
+def _storing(
+    make: Callable[[T], Sequence[Text]], paths: Callable[[T], Sequence[str]], store: Store
+) -> Callable[[T], Sequence[Text]]:
+    """`make`, each text it makes written by `store` as soon as it is made. In a
+    worker, that spares sending the text back and the build's writer writing it
+    after the last item (the site's 10,000 pages: 1.3 s, one core idle)."""
+
+    def made(item: T) -> Sequence[Text]:
+        texts = make(item)
+        return [
+            store(path, text) if isinstance(text, str) else text
+            for path, text in zip(paths(item), texts, strict=True)
+        ]
+
+    return made
 
 
 def _keep_renders(

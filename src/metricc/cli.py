@@ -20,7 +20,7 @@ import click
 from metricc import __version__
 
 if TYPE_CHECKING:
-    from metricc.cache import BuildCache, Text
+    from metricc.cache import BuildCache, Store, Text
     from metricc.config import Config
     from metricc.diagnostics import Diagnostic
     from metricc.lint import Selection
@@ -514,8 +514,9 @@ def compile_(
         inputs = inputs_of(project, prepared=True)
         cache.settle(inputs.blocks(), settings, later=FINDINGS)
 
-        def outputs() -> Iterator[Mapping[str, Text]]:
-            """The build in parts, so each can be written and let go before the next."""
+        def outputs(store: Store | None = None) -> Iterator[Mapping[str, Text]]:
+            """The build in parts, so each can be written and let go before the next
+            (`store`: the build folder's, for what is written where it is made)."""
             yield manifest_files(project, inputs.json, cache)
             with progress_bar("compiling") as progress:
                 # Each watched metric's alert check is made from its query's tree.
@@ -536,7 +537,7 @@ def compile_(
             )
             del sql
             yield catalog
-            yield site_files(project, catalog, cache)
+            yield site_files(project, catalog, cache, store)
 
         if check_only:
             if not target.is_dir():
@@ -552,7 +553,7 @@ def compile_(
         try:
             with BuildFolder(target, cache) as build:
                 build.add(prepared)
-                for part in outputs():
+                for part in outputs(build.stage):
                     build.add(part)
         except OSError as error:  # the folder cannot be made or a file not written there
             fail(f"cannot write the build into {target}: {error} (nothing was changed)")

@@ -24,13 +24,14 @@ from metricc.cache import (
     INDEX,
     BuildCache,
     Reuse,
+    Staged,
     Written,
     content_digest,
     is_cache,
     stamp_of,
 )
 
-Content = str | bytes | Reuse | Callable[[], bytes]
+Content = str | bytes | Reuse | Staged | Callable[[], bytes]
 T = TypeVar("T")
 THREADS = 4  # threads that remove the files of a build
 
@@ -152,6 +153,7 @@ class BuildFolder:
         self._cache_files = 0  # of `written`
         self._pending: list[Future[None]] = []
         self._staged: list[str] = []  # an update's new or changed files
+        self._folders: set[str] = set()  # made in the staging folder (by this process)
 
     @property
     def count(self) -> int:
@@ -191,10 +193,16 @@ class BuildFolder:
                 if isinstance(found, Reuse)
             }
         )
-        folders: set[str] = set()
         for relative, content in files.items():
-            if not isinstance(content, Reuse):
-                self._write_one(relative, content, folders)
+            if isinstance(content, Reuse):
+                continue
+            if not isinstance(content, Staged):  # made here, written now (or kept)
+                content = self.stage(relative, content() if callable(content) else content)
+                if isinstance(content, Reuse):
+                    self._keep({relative: (content.digest, content.stamp)})
+                    continue
+            self._record({relative: (content.digest, content.stamp)})
+            self._staged.append(relative)
 
     def _keep(self, kept: dict[str, Written]) -> None:
         """Record files of the previous build that stay as they are."""
@@ -211,25 +219,21 @@ class BuildFolder:
         self._cache_files += sum(1 for path in written if path not in known and is_cache(path))
         self.written.update(written)
 
-    def _write_one(
-        self, relative: str, content: str | bytes | Callable[[], bytes], folders: set[str]
-    ) -> None:
-        if callable(content):
-            content = content()
+    def stage(self, relative: str, content: str | bytes) -> Reuse | Staged:
+        """Write a file of this build into the staging folder now, from whichever
+        process made it (a worker: see `cache.Store`), unless the previous build
+        has it as it is; what stands for it, to be given to `add`."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         digest = content_digest(data)
         previous = self.cache.unchanged(relative, digest)
         if previous is not None:
-            self._keep({relative: (previous.digest, previous.stamp)})
-            return
+            return previous
         target = os.path.join(self.staging, relative)
         folder = os.path.dirname(target)
-        if folder not in folders:
+        if folder not in self._folders:
             os.makedirs(folder, exist_ok=True)
-            folders.add(folder)
-        found = _write_file(target, data)
-        self._record({relative: (digest, stamp_of(found))})
-        self._staged.append(relative)
+            self._folders.add(folder)
+        return Staged(target, digest, stamp_of(_write_file(target, data)))
 
     def _drain(self) -> None:
         """Wait for every queued write; the first failure is raised."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -355,6 +356,38 @@ def test_a_build_that_fails_midway_leaves_the_old_one(tmp_path: Path) -> None:
     assert list(read_tree(out)) == ["a.txt"]
     assert (out / "a.txt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_files_written_where_they_are_made_are_the_builds_and_kept_when_unchanged(
+    tmp_path: Path,
+) -> None:
+    # Worker processes write the files they make into the staging folder (the
+    # site's pages); the build records them as it records what its writer writes.
+    from metricc.cache import BuildCache, Reuse, Staged
+    from metricc.output import BuildFolder
+    from metricc.parallel import parallel_map
+
+    out = tmp_path / "build"
+    first = {f"site/{i}.html": f"page {i}" for i in range(60)}
+    second = {**first, "site/3.html": "page 3, edited"}
+    inodes: dict[str, int] = {}
+    # A new build writes every file; an update, only what changed (then nothing).
+    for texts, written in ((first, sorted(first)), (second, ["site/3.html"]), (second, [])):
+        paths = sorted(texts)
+        with BuildFolder(out, BuildCache(out if out.exists() else None)) as build:
+            made = parallel_map(
+                functools.partial(lambda texts, path: build.stage(path, texts[path]), texts),
+                paths,
+                parallel_from=1,
+            )
+            build.add(dict(zip(paths, made, strict=True)))
+        assert read_tree(out) == {path: text.encode() for path, text in texts.items()}
+        staged = [path for path, file in zip(paths, made, strict=True) if isinstance(file, Staged)]
+        assert staged == written
+        assert all(isinstance(file, Reuse) for file in made if not isinstance(file, Staged))
+        for path in set(inodes) - set(written):  # the others stayed where they were
+            assert (out / path).stat().st_ino == inodes[path]
+        inodes = {path: (out / path).stat().st_ino for path in paths}
 
 
 def test_a_build_replaces_the_old_one_and_removes_it_whole(tmp_path: Path) -> None:

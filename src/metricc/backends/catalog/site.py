@@ -30,6 +30,7 @@ from metricc.backends.inputs import inputs_of, read
 from metricc.cache import (
     EVERYTHING,
     BuildCache,
+    Store,
     Text,
     digest,
     named_by,
@@ -144,12 +145,16 @@ def _html_links(html: str) -> str:
 
 
 def site_files(
-    project: sm.Project, pages: Mapping[str, Text], cache: BuildCache | None = None
+    project: sm.Project,
+    pages: Mapping[str, Text],
+    cache: BuildCache | None = None,
+    store: Store | None = None,
 ) -> dict[str, Text]:
     """HTML for every markdown page of the catalogue, plus assets and the search index.
 
     With a cache, a page whose markdown and graph's inputs are unchanged is not rendered
-    (nor its graph drawn) again.
+    (nor its graph drawn) again. `store`: each page is written where it is made (the
+    site is the build's last part: its pages are read by nothing after it).
     """
     files: dict[str, Text] = {}
     rel = content.relations(project)
@@ -238,7 +243,7 @@ def site_files(
         if path.endswith(".svg"):
             files[path.replace("catalog/", "site/", 1)] = text
     markdown = [path for path in pages if path.endswith(".md")]
-    html = rendered(cache, markdown, target, page_key, page_html, settles=True)
+    html = rendered(cache, markdown, target, page_key, page_html, settles=True, store=store)
     files.update(zip((target(path) for path in markdown), html, strict=True))
     assets = resources.files("metricc").joinpath("templates", "site")
     for asset in ASSETS:
