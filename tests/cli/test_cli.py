@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
 import subprocess
@@ -362,10 +361,10 @@ def test_files_written_where_they_are_made_are_the_builds_and_kept_when_unchange
     tmp_path: Path,
 ) -> None:
     # Worker processes write the files they make into the staging folder (the
-    # site's pages); the build records them as it records what its writer writes.
-    from metricc.cache import BuildCache, Reuse, Staged
+    # site's pages, through `rendered`'s store); the build records them as it
+    # records what its writer writes.
+    from metricc.cache import BuildCache, Reuse, Staged, rendered
     from metricc.output import BuildFolder
-    from metricc.parallel import parallel_map
 
     out = tmp_path / "build"
     first = {f"site/{i}.html": f"page {i}" for i in range(60)}
@@ -375,10 +374,8 @@ def test_files_written_where_they_are_made_are_the_builds_and_kept_when_unchange
     for texts, written in ((first, sorted(first)), (second, ["site/3.html"]), (second, [])):
         paths = sorted(texts)
         with BuildFolder(out, BuildCache(out if out.exists() else None)) as build:
-            made = parallel_map(
-                functools.partial(lambda texts, path: build.stage(path, texts[path]), texts),
-                paths,
-                parallel_from=1,
+            made = rendered(
+                None, paths, str, str, texts.__getitem__, parallel_from=1, store=build.stage
             )
             build.add(dict(zip(paths, made, strict=True)))
         assert read_tree(out) == {path: text.encode() for path, text in texts.items()}
