@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from metricc.config import Config
     from metricc.diagnostics import Diagnostic
     from metricc.lint import Selection
+    from metricc.lint.facts import Facts
+    from metricc.model import ast
+    from metricc.model.semantic import Project
     from metricc.pipeline import Compilation
     from metricc.span import SourceFile
 
@@ -444,7 +447,6 @@ def compile_(
         reason = refusal(target, keep)
         if reason:
             raise click.UsageError(f"cannot build into {target}: {reason}")
-    from metricc.lint import lint
     from metricc.parallel import aside, collector_paused
     from metricc.pipeline import check_project
 
@@ -470,15 +472,19 @@ def compile_(
     project = compilation.project
     # Lint runs in a forked process while this one makes the outputs that show no
     # findings (the manifest, SQL, alerts); the catalogue waits for them.
-    linted = None
+    linted, kept = None, {}
     if not compilation.failed and project is not None:
-        linted = aside(lint, project, compilation.files, selection)
+        kept = _kept_facts(cache, compilation.resolutions)
+        linted = aside(_lint_keeping, project, compilation.files, selection, kept)
 
     def findings() -> list[Diagnostic]:
         """Every finding, lint's included: reported; a compile with errors, or with
         nothing to compile, stops here."""
         if linted is not None:
-            compilation.diagnostics += linted()
+            found, made = linted()
+            compilation.diagnostics += found
+            assert project is not None  # linted only then
+            _keep_facts(cache, compilation.resolutions, kept, made, project)
         diagnostics = compilation.sorted_diagnostics()
         _report_findings(diagnostics, compilation.sources, fmt)
         if compilation.failed:
@@ -668,6 +674,53 @@ def _states(ctx: click.Context, project: Any, db: str | None) -> dict[str, Any]:
             fail(str(error))
         click.echo(f"warning: no current state in the catalogue: {error}", err=True)
     return {}
+
+
+# The build cache's entries of lint's facts (see `lint.facts`): one per file's resolution.
+FACTS = "lint-facts"
+
+
+def _kept_facts(cache: BuildCache, resolutions: Mapping[str, str]) -> dict[str, dict[str, Facts]]:
+    """Per file, its metrics' lint facts as the previous build kept them, for the
+    files resolved as they were then (the same resolution, the same metrics)."""
+    kept = {}
+    for path, key in resolutions.items():
+        found = cache.load(FACTS, key)
+        if isinstance(found, dict):  # anything else is a damaged entry: a miss
+            kept[path] = found
+    return kept
+
+
+def _lint_keeping(
+    project: Project,
+    files: list[ast.File],
+    selection: Selection,
+    kept: Mapping[str, Mapping[str, Facts]],
+) -> tuple[list[Diagnostic], dict[str, Facts]]:
+    """Lint's findings, reading the `kept` facts instead of those metrics'
+    expressions; and the facts it made (of the other metrics)."""
+    from metricc.lint import lint
+
+    facts = {name: found for each in kept.values() for name, found in each.items()}
+    given = set(facts)
+    findings = lint(project, files, selection, facts)
+    return findings, {name: found for name, found in facts.items() if name not in given}
+
+
+def _keep_facts(
+    cache: BuildCache,
+    resolutions: Mapping[str, str],
+    kept: Mapping[str, Mapping[str, Facts]],
+    made: Mapping[str, Facts],
+    project: Project,
+) -> None:
+    """Keep the lint facts made for the next build, per file, with those kept of it."""
+    by_file: dict[str, dict[str, Facts]] = {}
+    for name, found in made.items():
+        by_file.setdefault(project.metrics[name].location.file, {})[name] = found
+    for path, facts in by_file.items():
+        if path in resolutions:
+            cache.keep(FACTS, resolutions[path], {**kept.get(path, {}), **facts})
 
 
 def _findings_by_block(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import re
 import shutil
 import signal
 import time
@@ -17,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from metricc import cache, home, pipeline
+from metricc import cache, home, parallel, pipeline
 from metricc.backends.sql import query
+from metricc.lint import base
 from metricc.output import read_tree
 from tests.cli.test_workflow import edit, run
 from tests.conftest import METRICS, ROOT
@@ -115,6 +117,23 @@ def test_a_title_edit_builds_no_query_and_rewrites_only_its_header(
     edit(project / "engagement.metric", "  grain: day\n", "  grain: week\n")  # its value now
     compile_to("build")
     assert "dau" in built
+
+
+def test_an_edit_lints_the_unchanged_files_with_the_facts_the_build_kept(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lint works out the facts of the edited file's metrics alone (it reads the
+    kept ones of the others, whose expressions are then never loaded)."""
+    compile_to("build")
+    monkeypatch.setattr(parallel, "cores", lambda: 1)  # lint in this process: counted
+    made: list[str] = []
+    real = base.facts_of
+    monkeypatch.setattr(base, "facts_of", lambda metric: made.append(metric.name) or real(metric))
+    edit(project / "engagement.metric", '"Daily active users"', '"Daily actives"')
+    compile_to("build")
+    text = (project / "engagement.metric").read_text()
+    assert sorted(made) == sorted(re.findall(r"^metric (\w+)", text, re.MULTILINE))
+    assert_same_as_clean_build()
 
 
 EDITS: list[tuple[str, Callable[[Path], None]]] = [

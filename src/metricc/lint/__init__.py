@@ -14,6 +14,7 @@ from typing import Any
 from metricc.diagnostics import Diagnostic, Severity
 from metricc.diagnostics.suggest import did_you_mean, nearest
 from metricc.lint.base import LintContext, Rule
+from metricc.lint.facts import Facts
 from metricc.lint.rules import RULES
 from metricc.lint.suppress import collect
 from metricc.model import ast
@@ -73,11 +74,19 @@ class Selection:
         return rule.severity
 
 
-def lint(project: sm.Project, files: list[ast.File], selection: Selection) -> list[Diagnostic]:
+def lint(
+    project: sm.Project,
+    files: list[ast.File],
+    selection: Selection,
+    facts: dict[str, Facts] | None = None,
+) -> list[Diagnostic]:
+    """The findings of the selected rules. `facts`: per metric name, its facts as a
+    previous lint made them (see `lint.facts`); the metrics missing are added."""
     rules = selection.rules()
     suppressions, malformed = collect(files, set(BY_NAME) | {"all"})
     active = {name for r in rules for name in (r.name, r.code, *r.aliases)}
-    ctx = LintContext(project, selection.options, suppressions, malformed, active)
+    known = {} if facts is None else facts
+    ctx = LintContext(project, selection.options, suppressions, malformed, active, known)
     out: list[Diagnostic] = []
     for rule_class in rules:  # by code: the suppressions' own checks come last
         rule = rule_class()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from metricc.diagnostics import Code, Diagnostic, Label, Severity
 from metricc.diagnostics.codes import register
+from metricc.lint.facts import Facts, facts_of
 from metricc.lint.links import Links
 from metricc.model import semantic as sm
 from metricc.span import Span
@@ -38,20 +39,28 @@ class Finding:
 @dataclass
 class LintContext:
     """What rules may read: the model, its links, the options from `[lint.options]`,
-    and the suppression comments (the well-formed ones, the findings about the
-    others, and the names of the rules that run)."""
+    the suppression comments (the well-formed ones, the findings about the
+    others, and the names of the rules that run), and each metric's facts (see
+    `lint.facts`: those given are taken as they are, the others added as made)."""
 
     project: sm.Project
     options: dict[str, Any] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
     malformed: list[Finding] = field(default_factory=list)
     active: set[str] = field(default_factory=set)
+    facts: dict[str, Facts] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.links = Links(self.project)
 
     def option(self, name: str, default: Any) -> Any:
         return self.options.get(name, default)
+
+    def facts_of(self, metric: sm.Metric) -> Facts:
+        found = self.facts.get(metric.name)
+        if found is None:
+            found = self.facts[metric.name] = facts_of(metric)
+        return found
 
 
 class Rule:

@@ -3,26 +3,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metricc.lint.base import Finding, LintContext, Rule
-from metricc.model import semantic as sm
-from metricc.model.text import expr_text
-
-
-def _measure(measure: sm.Measure) -> str:
-    where = expr_text(measure.where) if measure.where is not None else ""
-    return f"{measure.source}|{expr_text(measure.expr)}|{measure.timing}|{where}"
-
-
-def definition_key(d: sm.Definition) -> str:
-    """What a definition computes, as text: equal texts compile to the same query."""
-    if isinstance(d, sm.Simple):
-        return f"simple {_measure(d.measure)}"
-    if isinstance(d, sm.Ratio):
-        return f"ratio {_measure(d.numerator)} / {_measure(d.denominator)}"
-    if isinstance(d, sm.Window):
-        return f"window {d.days} {_measure(d.measure)}"
-    if isinstance(d, sm.Derived):
-        return f"derived {expr_text(d.formula)}"
-    return f"conversion {d.source} {d.entity} {expr_text(d.start)} {expr_text(d.end)} {d.within}"
 
 
 class DuplicateMetric(Rule):
@@ -55,7 +35,7 @@ class DuplicateMetric(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         seen: dict[str, str] = {}
         for metric in ctx.project.metrics.values():
-            key = f"{metric.grain} {definition_key(metric.definition)}"
+            key = ctx.facts_of(metric).computes
             first = seen.setdefault(key, metric.name)
             if first != metric.name:
                 original = ctx.project.metrics[first]

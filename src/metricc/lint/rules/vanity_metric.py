@@ -3,28 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from metricc.lint.base import Finding, LintContext, Rule
-from metricc.model import expr as ex
 from metricc.model import semantic as sm
 
-VOLUME = {"count", "count_distinct", "sum"}
 CUMULATIVE_DAYS = 365
-
-
-def is_raw_volume(metric: sm.Metric) -> bool:
-    """A count or sum of rows with no denominator and no normalising division."""
-    d = metric.definition
-    if not isinstance(d, sm.Simple | sm.Window):
-        return False
-    nodes = ex.walk(d.measure.expr)
-    calls = [
-        n
-        for n in nodes
-        if isinstance(n, ex.Call)
-        and n.func
-        in ("count", "count_distinct", "sum", "avg", "min", "max", "median", "percentile")
-    ]
-    divided = any(isinstance(n, ex.Binary) and n.op == "/" for n in nodes)
-    return bool(calls) and all(c.func in VOLUME for c in calls) and not divided
 
 
 def is_cumulative(metric: sm.Metric) -> bool:
@@ -74,7 +55,7 @@ class VanityMetric(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         links = ctx.links
         for metric in ctx.project.metrics.values():
-            if not is_raw_volume(metric):
+            if not ctx.facts_of(metric).raw_volume:
                 continue
             if is_cumulative(metric):
                 yield Finding(
