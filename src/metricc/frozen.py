@@ -15,10 +15,12 @@ of its time when the model classes were pydantic models).
 
 from __future__ import annotations
 
+import contextlib
+import pickle
 import sys
 import threading
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Self, dataclass_transform
 
 _set = object.__setattr__
@@ -95,6 +97,111 @@ def _restore(cls: type[Frozen], fields: dict[str, Any], given: frozenset[str]) -
     return model
 
 
+# Whether this process has unpickled a node whose deferred fields are not loaded
+# yet (see `Frozen._deferred`): until it has, a dump need not look for one.
+_partial_seen = False
+# Per thread: while `together` pickles a value, the deferred fields of its nodes
+# (`collecting`); while its reduction is unpickled, where they are (`loading`).
+_local = threading.local()
+
+
+class _Apart:
+    """The deferred fields of every node of one value pickled by `together`: one
+    pickle, unpickled when the first of those nodes is read (a pickle per node
+    took a third longer to load, each with its own memo of classes)."""
+
+    __slots__ = ("_data", "_values")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._values: list[tuple[Any, ...]] | None = None
+
+    def values(self, index: int) -> tuple[Any, ...]:
+        values = self._values
+        if values is None:  # two threads may both unpickle it: the same values
+            values = self._values = pickle.loads(self._data)
+        return values[index]
+
+
+def together(make: Callable[..., Any], args: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A reduction (what `__reduce__` returns) of `make(*args)` that pickles the
+    deferred fields of every node in `args` apart, as one pickle: unpickled, the
+    nodes are partial until one of them is read (see `Frozen._deferred`)."""
+    collected: list[tuple[Any, ...]] = []
+    outer = getattr(_local, "collecting", None)
+    _local.collecting = collected
+    try:
+        light = pickle.dumps((make, args), protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        _local.collecting = outer
+    return _unpickle_apart, (light, pickle.dumps(collected, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _unpickle_apart(light: bytes, deferred: bytes) -> Any:
+    outer = getattr(_local, "loading", None)
+    _local.loading = _Apart(deferred)
+    try:
+        make, args = pickle.loads(light)
+    finally:
+        _local.loading = outer
+    return make(*args)
+
+
+def _restore_partial(
+    cls: type[Frozen], fields: dict[str, Any], rest: bytes | int, given: frozenset[str]
+) -> Frozen:
+    global _partial_seen
+    _partial_seen = True
+    model = cls.__new__(cls)
+    _set(model, "__dict__", fields)
+    _set(model, "_given", given)
+    # Its own pickle, or its place among those `together` pickled.
+    _set(model, "_rest", rest if isinstance(rest, bytes) else (_local.loading, rest))
+    return model
+
+
+def _complete(node: Frozen) -> None:
+    """Load the deferred fields of `node` and of every partial node under it: a dump
+    reads fields without Python attribute lookups. Only the fields whose class
+    may be or hold a partial node are walked (a metric: its definition's measures)."""
+    stack: list[Any] = [node]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Frozen):
+            if _may_be_partial(type(value)) or value is node:
+                value._load()
+                stack += value.__dict__.values()
+        elif isinstance(value, dict):
+            stack += value.values()
+        elif isinstance(value, tuple | list) and value and isinstance(value[0], Frozen):
+            stack += value
+
+
+_PARTIAL_CLASSES: dict[type, bool] = {}
+
+
+def _may_be_partial(cls: type[Frozen]) -> bool:
+    """Whether a node of `cls` can be partial or hold one: it defers fields, or a
+    field's type names a class that may (worked out once per class, from the
+    fields' types)."""
+    found = _PARTIAL_CLASSES.get(cls)
+    if found is None:
+        _PARTIAL_CLASSES[cls] = False  # a recursive type (expressions) holds itself
+        found = bool(cls._deferred) or any(
+            _may_be_partial(named) for hint in _field_types(cls).values() for named in _named(hint)
+        )
+        _PARTIAL_CLASSES[cls] = found
+    return found
+
+
+def _named(hint: Any) -> Iterator[type[Frozen]]:
+    """The model classes a type hint names (in unions, containers, `Annotated`)."""
+    if isinstance(hint, type) and issubclass(hint, Frozen):
+        yield hint
+    for arg in typing.get_args(hint):
+        yield from _named(arg)
+
+
 @dataclass_transform(kw_only_default=True, frozen_default=True, field_specifiers=(field,))
 class Frozen:
     """A frozen record made from trusted values; pickled as its class, field values
@@ -109,13 +216,23 @@ class Frozen:
     __slots__ = (
         "__dict__",
         "_given",
+        "_rest",
         "__pydantic_fields_set__",
         "__pydantic_extra__",
         "__pydantic_private__",
     )
 
     _given: frozenset[str]
+    _rest: bytes | tuple[_Apart, int]  # a partial node's deferred fields (see `_deferred`)
     __pydantic_fields_set__: set[str]
+
+    # The fields a pickle keeps apart, in a pickle of their own (one per value that
+    # `together` pickles) unpickled when one of them is first read; until then the
+    # node is partial. After an edit, a compile unpickles the model of every
+    # unchanged file (90% of a large project) and reads little of it: the
+    # expressions of measures and formulas were half of its objects, and only the
+    # few queries made again read them (lint reads its kept facts: `lint.facts`).
+    _deferred: ClassVar[tuple[str, ...]] = ()
 
     # What pydantic reads of a model class (its `extra` decides if unknown fields
     # are refused when validating: a config file's are).
@@ -144,6 +261,8 @@ class Frozen:
             name for name, spec in specs.items() if spec.default is _MISSING and not spec.factory
         )
         cls._factories = {name: spec.factory for name, spec in specs.items() if spec.factory}
+        unknown = set(cls._deferred) - specs.keys()
+        assert not unknown, f"{cls.__name__} defers fields it does not have: {unknown}"
 
     def __init__(self, /, **data: Any) -> None:
         cls = type(self)
@@ -166,6 +285,28 @@ class Frozen:
         missing = sorted(cls._required - data.keys())
         raise TypeError(f"{cls.__name__}: unknown fields {unknown}, missing fields {missing}")
 
+    if not typing.TYPE_CHECKING:  # for mypy, a node has its declared fields alone
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only when a name is not found: a partial node's deferred field.
+            if name in self._deferred and self._load():
+                return self.__dict__[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _load(self) -> bool:
+        """Unpickle a partial node's deferred fields into it (in declaration order,
+        as a node built whole has them); False if it had none to load."""
+        try:
+            rest = self._rest
+        except AttributeError:  # built whole, unpickled whole, or loaded
+            return False
+        values = pickle.loads(rest) if isinstance(rest, bytes) else rest[0].values(rest[1])
+        fields = self.__dict__ | dict(zip(self._deferred, values, strict=True))
+        _set(self, "__dict__", {name: fields[name] for name in self._template})
+        with contextlib.suppress(AttributeError):  # another thread loaded it meanwhile
+            object.__delattr__(self, "_rest")
+        return True
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is frozen: `{name}` cannot be set")
 
@@ -173,24 +314,45 @@ class Frozen:
         raise AttributeError(f"{type(self).__name__} is frozen: `{name}` cannot be deleted")
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if type(other) is not type(self) or not isinstance(other, Frozen):
             return NotImplemented
+        if self._deferred:
+            self._load(), other._load()
         return self.__dict__ == other.__dict__
 
     def __hash__(self) -> int:
+        if self._deferred:
+            self._load()
         return hash((type(self), *self.__dict__.values()))
 
     def __repr__(self) -> str:
+        if self._deferred:
+            self._load()
         shown = ", ".join(
             f"{name}={self.__dict__[name]!r}" for name, spec in self._specs.items() if spec.repr
         )
         return f"{type(self).__name__}({shown})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _restore, (type(self), self.__dict__, self._given)
+        deferred = self._deferred
+        if not deferred:
+            return _restore, (type(self), self.__dict__, self._given)
+        self._load()
+        fields = self.__dict__
+        values = tuple(fields[name] for name in deferred)
+        collecting = getattr(_local, "collecting", None)
+        if collecting is None:
+            rest: bytes | int = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            rest = len(collecting)
+            collecting.append(values)
+        kept = {name: value for name, value in fields.items() if name not in deferred}
+        return _restore_partial, (type(self), kept, rest, self._given)
 
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed."""
+        if self._deferred:
+            self._load()
         return type(self)(**{**{name: self.__dict__[name] for name in self._given}, **changes})
 
     # --- through pydantic -------------------------------------------------------
@@ -255,8 +417,6 @@ class Frozen:
         itself is not imported."""
         found = _SERIALIZERS.get(cls)
         if found is None:
-            import pickle
-
             from pydantic_core import SchemaSerializer
 
             from metricc.home import compiler_fingerprint, recall, remember
@@ -280,10 +440,14 @@ class Frozen:
 
     def dump(self, *, exclude: set[str] | None = None) -> Any:
         """The node as JSON-ready data (excluded fields left out)."""
+        if _partial_seen:
+            _complete(self)
         return self._serializer().to_python(self, mode="json", exclude=exclude)
 
     def dump_json(self, *, indent: int | None = None, exclude: set[str] | None = None) -> str:
         """The node as JSON text, written by pydantic (in Rust)."""
+        if _partial_seen:
+            _complete(self)
         return str(self._serializer().to_json(self, indent=indent, exclude=exclude).decode())
 
     @classmethod

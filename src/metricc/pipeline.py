@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metricc.diagnostics import Diagnostic, has_errors
+from metricc.frozen import together
 from metricc.loader import display_path, load_sources
 from metricc.model import ast
 from metricc.model.semantic import Project
@@ -166,6 +167,12 @@ class Resolved:
     outline: ast.File
     syntax: tuple[Diagnostic, ...]
     records: tuple[Built, ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The blocks' deferred fields (their expressions and spans) in one pickle of
+        # their own, loaded when read: after an edit, most of the unchanged files'
+        # model is read by lint alone, in its own process (see `Frozen._deferred`).
+        return together(Resolved, (self.context, self.outline, self.syntax, self.records))
 
 
 def _check_with(

@@ -13,8 +13,9 @@ import pytest
 
 from metricc import frozen
 from metricc.config import Config
-from metricc.frozen import Frozen
+from metricc.frozen import Frozen, together
 from metricc.lint import Selection, lint
+from metricc.model import semantic as sm
 from metricc.model.expr import Name
 from metricc.pipeline import check_project
 from metricc.span import make_span
@@ -86,6 +87,57 @@ def test_a_node_is_frozen_hashable_and_pickles_as_it_was() -> None:
     b = Name(name="y", span=None)  # type: ignore[arg-type]
     again, other = pickle.loads(pickle.dumps([a, b]))
     assert (again, other) == (a, b) and again._given is other._given
+
+
+class Apart:
+    """A value pickled as the build cache pickles a file's resolution: its nodes'
+    deferred fields apart, in one pickle (`frozen.together`)."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return together(Apart, (self.value,))
+
+
+def _partial(node: Frozen) -> bool:
+    return any(name not in node.__dict__ for name in node._deferred)
+
+
+def test_deferred_fields_are_loaded_when_read_and_the_nodes_are_as_they_were() -> None:
+    """Measures' expressions (and formulas') are pickled apart and loaded when first
+    read: until then a node is partial, and every way a node is read (its fields,
+    equality, hash, repr, dumps, replace, a pickle of its own) gives what the node
+    built whole gives."""
+    project = check_project(ROOT / "metrics").project
+    assert project is not None
+    metrics = list(project.metrics.values())
+
+    def unpickled() -> list[sm.Metric]:
+        found: list[sm.Metric] = pickle.loads(pickle.dumps(Apart(metrics))).value
+        return found
+
+    again = unpickled()
+    pairs = [
+        (a.measures()[0], b.measures()[0])
+        for a, b in zip(again, metrics, strict=True)
+        if b.measures()
+    ]
+    assert pairs and all(_partial(read) for read, _ in pairs)
+    assert [read.source for read, _ in pairs] == [built.source for _, built in pairs]
+    assert all(_partial(read) for read, _ in pairs)  # a measure's source is not deferred
+    (read, built), *_ = pairs
+    assert read.expr == built.expr and not _partial(read)
+    assert again == metrics and [hash(m) for m in again] == [hash(m) for m in metrics]
+    assert repr(unpickled()) == repr(metrics)
+    assert [m.dump_json(indent=2) for m in unpickled()] == [m.dump_json(indent=2) for m in metrics]
+    assert [m.dump() for m in unpickled()] == [m.dump() for m in metrics]
+    whole = pickle.loads(pickle.dumps(Apart(project))).value
+    assert whole.dump_json() == project.dump_json()  # partial nodes under a project
+    for node in (m.definition for m in unpickled()):  # pickled again, never read
+        assert pickle.loads(pickle.dumps(node)) == node
+    formula = next(m.definition for m in unpickled() if isinstance(m.definition, sm.Derived))
+    assert _partial(formula) and formula.replace(inputs=()).formula == formula.formula
 
 
 @pytest.mark.parametrize("folder", PROJECTS, ids=lambda p: str(p.relative_to(ROOT)))

@@ -149,6 +149,11 @@ class Measure(Frozen):
     where: Expr | None = None
     timing: Timing | None = None
 
+    # Pickled apart, loaded when first read (see `Frozen._deferred`): after an edit,
+    # the unchanged files' measures are read only by the few queries made again
+    # (lint reads what it needs of them from its kept facts).
+    _deferred = ("expr", "where", "timing")
+
 
 class Simple(Frozen):
     kind: Literal["simple"] = "simple"
@@ -169,6 +174,8 @@ class Derived(Frozen):
     kind: Literal["derived"] = "derived"
     formula: Expr
     inputs: tuple[str, ...]
+
+    _deferred = ("formula",)
 
 
 class Window(Frozen):
@@ -192,6 +199,8 @@ class Conversion(Frozen):
     start: Expr
     end: Expr
     within: Duration
+
+    _deferred = ("start", "end")
 
 
 Definition = Annotated[Simple | Ratio | Derived | Window | Conversion, Tagged("kind")]
