@@ -296,6 +296,8 @@ class Frozen:
     def _load(self) -> bool:
         """Unpickle a partial node's deferred fields into it (in declaration order,
         as a node built whole has them); False if it had none to load."""
+        if not self._deferred:  # never partial: no attribute lookup that fails
+            return False
         try:
             rest = self._rest
         except AttributeError:  # built whole, unpickled whole, or loaded
@@ -316,18 +318,16 @@ class Frozen:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self) or not isinstance(other, Frozen):
             return NotImplemented
-        if self._deferred:
-            self._load(), other._load()
+        self._load()
+        other._load()
         return self.__dict__ == other.__dict__
 
     def __hash__(self) -> int:
-        if self._deferred:
-            self._load()
+        self._load()
         return hash((type(self), *self.__dict__.values()))
 
     def __repr__(self) -> str:
-        if self._deferred:
-            self._load()
+        self._load()
         shown = ", ".join(
             f"{name}={self.__dict__[name]!r}" for name, spec in self._specs.items() if spec.repr
         )
@@ -351,8 +351,7 @@ class Frozen:
 
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed."""
-        if self._deferred:
-            self._load()
+        self._load()
         return type(self)(**{**{name: self.__dict__[name] for name in self._given}, **changes})
 
     # --- through pydantic -------------------------------------------------------

@@ -169,9 +169,9 @@ class Resolved:
     records: tuple[Built, ...]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # The blocks' deferred fields (their expressions and spans) in one pickle of
-        # their own, loaded when read: after an edit, most of the unchanged files'
-        # model is read by lint alone, in its own process (see `Frozen._deferred`).
+        # The blocks' deferred fields (their measures' and formulas' expressions) in
+        # one pickle of their own, loaded when read: after an edit, only the queries
+        # made again read them (see `Frozen._deferred`).
         return together(Resolved, (self.context, self.outline, self.syntax, self.records))
 
 

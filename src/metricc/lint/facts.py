@@ -14,10 +14,10 @@ from typing import NamedTuple
 
 from metricc.model import expr as ex
 from metricc.model import semantic as sm
+from metricc.model.functions import AGGREGATES
 from metricc.model.text import expr_text
 
 VOLUME = {"count", "count_distinct", "sum"}
-AGGREGATES = ("count", "count_distinct", "sum", "avg", "min", "max", "median", "percentile")
 
 
 class Facts(NamedTuple):
