@@ -193,6 +193,7 @@ class BuildCache:
         self.next_inputs = ""
         # Cache entries (parses, the outcome) to write into the new build.
         self.entries: dict[str, bytes | Reuse | Callable[[], bytes]] = {}
+        self._pickling: dict[str, Callable[[], bytes]] = {}  # see `pickle_aside`
         if previous is None:
             return
         self._root = os.path.join(previous, "")  # where its files are: a prefix of their paths
@@ -325,9 +326,31 @@ class BuildCache:
             return None
         return (reuse, data) if content_digest(data) == reuse.digest else None
 
-    def take_entries(self) -> dict[str, bytes | Reuse | Callable[[], bytes]]:
-        """The cache entries to write into the new build (handed over once, then let go)."""
+    def pickle_aside(self) -> None:
+        """Have the entries kept so far, not yet pickled, pickled by a forked process
+        on what the compile leaves of the cores, and written last (`take_entries`).
+
+        After an edit, the writer thread pickling the edited file's tree and
+        records held the interpreter ~0.3 s that the compiling thread then waited
+        for (one edit of 10,000 metrics: 1.83 s against 1.70, alternating). Not
+        for a compile that parses most of the project: its workers take every core
+        and its process is large (copy-on-write faults cost more than they save).
+        """
+        pending = {path: value for path, value in self.entries.items() if callable(value)}
+        if not pending:
+            return
+        pickled = aside(_made, pending, later=True)
+        for path in pending:
+            del self.entries[path]
+            self._pickling[path] = functools.partial(_taken, pickled, path)
+
+    def take_entries(self, last: bool = False) -> dict[str, bytes | Reuse | Callable[[], bytes]]:
+        """The cache entries to write into the new build (handed over once, then let
+        go); `last`, when the build is done: those pickled aside too."""
         entries, self.entries = self.entries, {}
+        if last:
+            entries |= self._pickling
+            self._pickling = {}
         return entries
 
     # --- the whole build ------------------------------------------------------
@@ -482,6 +505,15 @@ class BuildCache:
                 "sources": self.next_sources,
             }
         )
+
+
+def _made(pending: dict[str, Callable[[], bytes]]) -> dict[str, bytes]:
+    """Each entry's bytes (in the process `pickle_aside` forks)."""
+    return {path: make() for path, make in pending.items()}
+
+
+def _taken(made: Callable[[], dict[str, bytes]], path: str) -> bytes:
+    return made()[path]
 
 
 def _unmarshalled(data: bytes) -> Any:

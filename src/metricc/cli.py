@@ -476,6 +476,8 @@ def compile_(
     if not compilation.failed and project is not None:
         kept = _kept_facts(cache, compilation.resolutions)
         linted = aside(_lint_keeping, project, compilation.files, selection, kept)
+        if not check_only and 2 * len(compilation.reused) > len(compilation.sources):
+            cache.pickle_aside()  # most of the project was resolved before: an edit
 
     def findings() -> list[Diagnostic]:
         """Every finding, lint's included: reported; a compile with errors, or with

@@ -241,7 +241,7 @@ class BuildFolder:
     def __exit__(self, kind: object, error: object, trace: object) -> None:
         try:
             if error is None:  # what the cache kept since the build began (its outcome)
-                self.add(self.cache.take_entries())
+                self.add(self.cache.take_entries(last=True))
             self._drain()
             if error is None:  # the index names every file, so it is written last
                 index = self.staging / INDEX

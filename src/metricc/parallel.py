@@ -155,9 +155,11 @@ def _in_order(pool: Any, results: Iterator[list[R]]) -> Iterator[R]:
             yield from done
 
 
-def aside(function: Callable[..., R], *args: Any) -> Callable[[], R]:
+def aside(function: Callable[..., R], *args: Any, later: bool = False) -> Callable[[], R]:
     """`function(*args)` in a forked process while this one goes on; the callable
     returned waits for the result (pickled through a pipe) and gives it, once.
+    `later`: the result is wanted late, so the process runs at the lowest priority,
+    on what the other processes leave of the cores.
 
     Where this platform cannot fork, there is one core, or the process fails,
     the work is done here when the result is asked for. A result never asked
@@ -177,6 +179,8 @@ def aside(function: Callable[..., R], *args: Any) -> Callable[[], R]:
         status = 1
         try:
             os.close(readable)
+            if later:
+                os.nice(19)
             data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(writable, "wb") as out:
                 out.write(data)

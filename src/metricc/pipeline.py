@@ -65,6 +65,8 @@ class Compilation:
     # With a cache: per edited file parsed again only where the edit touched it, the
     # previous build's name for its resolution, and where its blocks were then.
     edits: dict[str, tuple[str, Edit]] = field(default_factory=dict)
+    # With a cache: the files whose resolution was reused, by path.
+    reused: set[str] = field(default_factory=set)
 
     @property
     def failed(self) -> bool:
@@ -248,6 +250,7 @@ def _check_with(
             cache.keep(TEXTS, keys[i], previous_of(source.text, tree))
         records = tuple(resolution.records.get(source.path, ()))
         cache.keep("resolved", keys[i], Resolved(context, _outline(tree), tuple(syntax), records))
+    result.reused = {readable[i].path for i in reused}
     result.files = files
     result.project = resolution.project
     result.diagnostics += resolution.diagnostics

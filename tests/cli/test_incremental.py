@@ -136,6 +136,49 @@ def test_an_edit_lints_the_unchanged_files_with_the_facts_the_build_kept(
     assert_same_as_clean_build()
 
 
+def test_an_edit_s_entries_pickled_aside_serve_the_next_compiles(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an edit, the edited file's tree and records are pickled by a process of
+    their own and written last: the next edit of that file is parsed again from
+    them where it changed, and an edit elsewhere reuses the records."""
+    compile_to("build")
+    asked: list[bool] = []
+    real_aside = cache.aside
+
+    def aside(function: Any, *args: Any, later: bool = False) -> Any:
+        asked.append(later)
+        return real_aside(function, *args, later=later)
+
+    monkeypatch.setattr(cache, "aside", aside)
+    reparsed: list[object] = []
+    real_reparse = pipeline.reparse
+    monkeypatch.setattr(
+        pipeline, "reparse", lambda *a: reparsed.append(real_reparse(*a)) or reparsed[-1]
+    )
+    reused: list[str] = []
+    real_resolve = pipeline.resolve_files
+
+    def resolve_files(*args: Any) -> Any:
+        reused.extend(args[3] if len(args) > 3 else ())
+        return real_resolve(*args)
+
+    monkeypatch.setattr(pipeline, "resolve_files", resolve_files)
+    engagement = project / "engagement.metric"
+    edit(engagement, '"Daily active users"', '"Daily actives"')
+    compile_to("build")
+    assert asked.count(True) == 1
+    reparsed.clear()
+    edit(engagement, '"Daily actives"', '"Daily active people"')
+    compile_to("build")
+    assert reparsed and None not in reparsed
+    reused.clear()
+    edit(project / "goals.metric", "Users keep coming back", "Users stay")
+    compile_to("build")
+    assert "metrics/engagement.metric" in reused
+    assert_same_as_clean_build()
+
+
 EDITS: list[tuple[str, Callable[[Path], None]]] = [
     (
         "an input metric's description",
