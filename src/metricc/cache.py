@@ -59,6 +59,10 @@ Reads = tuple[str, ...]
 FOLDER = ".metricc"
 INSIDE = FOLDER + "/"  # the prefix of the cache's own files' paths
 INDEX = f"{FOLDER}/index.marshal"
+# What changed since the index was written whole (see `BuildCache.index`), while
+# that is less than this share of it.
+CHANGES = f"{FOLDER}/index-changes.marshal"
+CHANGES_UNDER = 1 / 8
 OUTCOME = f"{FOLDER}/outcome.pickle"
 
 
@@ -190,6 +194,9 @@ class BuildCache:
         self._carried: dict[str, Reuse] = {}  # the settled files (see `carried`)
         self._later: Blocks = {}  # the previous build's blocks that `settle_later` compares
         self.inputs = ""  # the previous build's inputs (see `outcome`)
+        # The index written whole that the previous one changed, if any: its
+        # token, and its files and blocks (see `index`).
+        self._base: tuple[str, dict[str, Any]] | None = None
         self.next_inputs = ""
         # Cache entries (parses, the outcome) to write into the new build.
         self.entries: dict[str, bytes | Reuse | Callable[[], bytes]] = {}
@@ -198,10 +205,10 @@ class BuildCache:
             return
         self._root = os.path.join(previous, "")  # where its files are: a prefix of their paths
         try:
-            with open(previous / INDEX, "rb") as file:
-                index = _unmarshalled(file.read())
+            index = _read_index(previous)
             if index["compiler"] != compiler_fingerprint():
                 return
+            self._base = index["token"], index["whole"]
             # Written by this very compiler (its fingerprint says so): taken as it is.
             self.files, self.renders = index["files"], index["renders"]
             self.blocks, self.settings = index["blocks"], index["settings"]
@@ -211,6 +218,7 @@ class BuildCache:
             # `_walk` asks.
             self._walking = aside(_compare, str(previous), self.files)
         except Exception:  # no index, or not one of ours: nothing is reused
+            self._base = None
             self.files, self.renders = {}, False
             self.blocks, self.settings, self.inputs, self.sources = {}, "", "", {}
 
@@ -373,7 +381,7 @@ class BuildCache:
         """Whether the previous build folder holds exactly the files its index lists,
         each as the index recorded it: none edited, added or removed since."""
         walked = self._walk()
-        return not (walked.differ or walked.added - {INDEX})
+        return not (walked.differ or walked.added - {INDEX, CHANGES})
 
     # --- renders --------------------------------------------------------------
 
@@ -478,12 +486,19 @@ class BuildCache:
 
     # --- the next build's index ----------------------------------------------
 
-    def index(self, files: dict[str, Written]) -> bytes:
+    def index(self, files: dict[str, Written], update: bool) -> tuple[str, bytes]:
         """The index of the build being written: per file its digest, size and
         modification time, and for an output the key it was made under and what
-        that key read (an `Entry`); its blocks and settings (see `settle`).
+        that key read (an `Entry`); its blocks and settings (see `settle`). Where to
+        write it in the build, and its bytes.
+
         Marshalled: a large build's index has hundreds of thousands of values,
-        read and written on every compile."""
+        read on every compile. An `update` of the folder the previous index
+        describes writes only what differs from the index last written whole
+        (`CHANGES`, which names it), while that is under an eighth of it: after
+        one edit of 10,000 metrics, a few dozen files of 37,000 (marshalling and
+        writing the 11 MB took 0.1 s).
+        """
         made, noted = self.render_keys, self.render_reads
         carried, previous = self._carried, self.files
         # A carried file is as the previous index has it: its entry is taken whole (after
@@ -494,17 +509,53 @@ class BuildCache:
             else (digest, stamp, made.get(path), noted.get(path))
             for path, (digest, stamp) in files.items()
         }
-        return marshal.dumps(
-            {
-                "compiler": compiler_fingerprint(),
-                "inputs": self.next_inputs if OUTCOME in files else "",
-                "files": entries,
-                "renders": any(entry[KEY] is not None for entry in entries.values()),
-                "blocks": self.next_blocks,
-                "settings": self.next_settings,
-                "sources": self.next_sources,
-            }
-        )
+        index = {
+            "compiler": compiler_fingerprint(),
+            "inputs": self.next_inputs if OUTCOME in files else "",
+            "renders": any(entry[KEY] is not None for entry in entries.values()),
+            "settings": self.next_settings,
+            "sources": self.next_sources,
+        }
+        whole: dict[str, dict[str, Any]] = {"files": entries, "blocks": self.next_blocks}
+        if update and self._base is not None:
+            token, base = self._base
+            changes = {name: _changes(base[name], now) for name, now in whole.items()}
+            changed = sum(len(new) + len(gone) for new, gone in changes.values())
+            if changed < CHANGES_UNDER * sum(map(len, whole.values())):
+                return CHANGES, marshal.dumps({**index, "base": token, "changes": changes})
+        token = os.urandom(8).hex()  # names this index for the changes made to it
+        return INDEX, marshal.dumps({**index, "token": token, "whole": whole})
+
+
+def _changes(before: dict[str, Any], now: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What differs in `now` from `before`, and what `before` has that `now` has not."""
+    new = {key: value for key, value in now.items() if before.get(key, _NONE) != value}
+    return new, sorted(before.keys() - now.keys())
+
+
+_NONE = object()
+
+
+def _read_index(folder: Path) -> dict[str, Any]:
+    """The index of the build in `folder`: the index written whole, with what changed
+    since (if the changes name it as theirs) in its files and blocks."""
+    with open(folder / INDEX, "rb") as file:
+        index: dict[str, Any] = _unmarshalled(file.read())
+    index |= index["whole"]
+    try:
+        with open(folder / CHANGES, "rb") as file:
+            data = file.read()
+    except FileNotFoundError:
+        return index
+    changes = _unmarshalled(data)
+    if changes["base"] != index["token"]:
+        raise ValueError("the index's changes are to another index")
+    for name, (new, gone) in changes["changes"].items():
+        merged = index[name] = {**index[name], **new}
+        for key in gone:
+            del merged[key]
+    index.update((k, v) for k, v in changes.items() if k != "changes")
+    return index
 
 
 def _made(pending: dict[str, Callable[[], bytes]]) -> dict[str, bytes]:

@@ -134,7 +134,8 @@ class BuildFolder:
     - where `out` is the previous build the cache read (an update), the files
       whose bytes it already has stay where they are; the staging folder holds
       only what is new or changed, which is moved in (a rename each), the files
-      this build no longer makes are removed, and the index is replaced last.
+      this build no longer makes are removed, and the index is replaced last
+      (or, while they are few, only its changes: see `BuildCache.index`).
       If a move fails, what was moved goes back. A compile after one edit of
       10,000 metrics moves a few dozen files, where hard-linking the 37,000
       unchanged ones into a new folder and removing the old one took ~0.5 s;
@@ -154,6 +155,7 @@ class BuildFolder:
         self._pending: list[Future[None]] = []
         self._staged: list[str] = []  # an update's new or changed files
         self._folders: set[str] = set()  # made in the staging folder (by this process)
+        self._index = INDEX  # where the index is written: whole, or its changes
 
     @property
     def count(self) -> int:
@@ -244,9 +246,10 @@ class BuildFolder:
                 self.add(self.cache.take_entries(last=True))
             self._drain()
             if error is None:  # the index names every file, so it is written last
-                index = self.staging / INDEX
+                self._index, data = self.cache.index(self.written, self.updating)
+                index = self.staging / self._index
                 index.parent.mkdir(parents=True, exist_ok=True)
-                index.write_bytes(self.cache.index(self.written))
+                index.write_bytes(data)
         except BaseException:
             shutil.rmtree(self.staging, ignore_errors=True)
             raise
@@ -288,7 +291,8 @@ class BuildFolder:
         out, aside = str(self.out), os.path.join(self.staging, FOLDER, "replaced")
         mine = os.path.relpath(self.staging, out).replace(os.sep, "/") + "/"
         found = [p for p in self.cache.on_disk() if not p.startswith(mine)]
-        gone = sorted(set(found) - set(self.written) - {INDEX})
+        # The index written whole stays while only its changes are written.
+        gone = sorted(set(found) - set(self.written) - {INDEX, self._index})
         undo: list[Callable[[], None]] = []
 
         def set_aside(relative: str, move: bool) -> None:
@@ -306,7 +310,7 @@ class BuildFolder:
             # Before the new files come in: one may take the place of a folder emptied here.
             for folder in sorted({os.path.dirname(p) for p in gone}, reverse=True):
                 _remove_empty(out, folder)
-            for relative in [*self._staged, INDEX]:
+            for relative in [*self._staged, self._index]:
                 target = os.path.join(out, relative)
                 replacing = os.path.lexists(target)
                 if replacing:

@@ -407,13 +407,16 @@ def test_a_hand_edited_build_file_is_not_trusted(project: Path) -> None:
     assert query.read_text() == good
 
 
-def test_a_damaged_cache_is_a_miss_not_an_error(project: Path) -> None:
+def test_a_damaged_cache_is_a_miss_not_an_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     compile_to("build")
     for pickle in Path("build/.metricc/parse").iterdir():
         pickle.write_bytes(b"not a pickle")
     index = Path("build/.metricc/index.marshal")
     data = marshal.loads(index.read_bytes())
-    data["files"] = {path: digest for path, digest in data["files"].items() if "parse" not in path}
+    files = data["whole"]["files"]
+    data["whole"]["files"] = {path: entry for path, entry in files.items() if "parse" not in path}
     index.write_bytes(marshal.dumps(data))
     compile_to("build")
     assert_same_as_clean_build()
@@ -422,6 +425,45 @@ def test_a_damaged_cache_is_a_miss_not_an_error(project: Path) -> None:
         compile_to("build")
         index.write_bytes(damaged)
         assert "kept from the previous build" not in compile_to("build")
+    monkeypatch.setattr(cache, "CHANGES_UNDER", 1 / 3)  # see the test below
+    changes = Path("build/.metricc/index-changes.marshal")
+    damages: list[Callable[[bytes], bytes]] = [
+        lambda data: b"not marshal data",
+        lambda data: marshal.dumps({**marshal.loads(data), "base": "another index"}),
+    ]
+    for title, damage in zip(["Users stay", "Users come back"], damages, strict=True):
+        edit(project / "goals.metric", "Users keep coming back", title)
+        compile_to("build")
+        changes.write_bytes(damage(changes.read_bytes()))
+        assert "kept from the previous build" not in compile_to("build")
+        edit(project / "goals.metric", title, "Users keep coming back")
+        compile_to("build")
+    assert_same_as_clean_build()
+
+
+def test_an_update_writes_the_index_s_changes_while_they_are_few(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While few files change, the index written whole stays and only what differs
+    from it is written beside it; read together, they are the index."""
+    monkeypatch.setattr(cache, "CHANGES_UNDER", 1 / 3)  # a small project's edit: a fifth
+    compile_to("build")
+    index = Path("build/.metricc/index.marshal")
+    changes = Path("build/.metricc/index-changes.marshal")
+    whole = index.read_bytes()
+    goals = project / "goals.metric"
+    edit(goals, "Users keep coming back", "Users stay")
+    assert "kept from the previous build" in compile_to("build")
+    assert index.read_bytes() == whole and changes.exists()
+    edit(goals, "Users stay", "Users come back")  # read with its changes: reused
+    assert "kept from the previous build" in compile_to("build")
+    assert_same_as_clean_build()
+    assert index.read_bytes() == whole
+    for path in project.glob("*.metric"):  # most outputs change: written whole
+        path.write_text(path.read_text().replace("owner: growth", "owner: product"))
+    compile_to("build")
+    assert index.read_bytes() != whole and not changes.exists()
+    assert_same_as_clean_build()
 
 
 def test_another_compiler_reuses_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
