@@ -529,7 +529,9 @@ class BuildCache:
 
 def _changes(before: dict[str, Any], now: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """What differs in `now` from `before`, and what `before` has that `now` has not."""
-    new = {key: value for key, value in now.items() if before.get(key, _NONE) != value}
+    get = before.get
+    # Most values are the very objects read (a carried file's entry): `is` first.
+    new = {k: v for k, v in now.items() if (was := get(k, _NONE)) is not v and was != v}
     return new, sorted(before.keys() - now.keys())
 
 

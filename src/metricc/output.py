@@ -290,9 +290,9 @@ class BuildFolder:
         back; a file is never missing meanwhile, each replaced by one rename."""
         out, aside = str(self.out), os.path.join(self.staging, FOLDER, "replaced")
         mine = os.path.relpath(self.staging, out).replace(os.sep, "/") + "/"
-        found = [p for p in self.cache.on_disk() if not p.startswith(mine)]
         # The index written whole stays while only its changes are written.
-        gone = sorted(set(found) - set(self.written) - {INDEX, self._index})
+        left = self.cache.on_disk() - self.written.keys() - {INDEX, self._index}
+        gone = sorted(p for p in left if not p.startswith(mine))
         undo: list[Callable[[], None]] = []
 
         def set_aside(relative: str, move: bool) -> None:
