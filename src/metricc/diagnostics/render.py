@@ -74,7 +74,7 @@ def _snippet(
             span = label.span
             if previous and span.line > previous + 1:
                 out.append(paint(f"{'.' * width}", _BLUE) + "\n")
-            text = source.line_text(span.line).replace("\t", " ")
+            text = source.line_of(span).replace("\t", " ")
             if span.line != previous:
                 out.append(paint(f"{span.line:>{width}} | ", _BLUE) + text + "\n")
             previous = span.line
