@@ -336,18 +336,20 @@ class BuildCache:
 
     def pickle_aside(self) -> None:
         """Have the entries kept so far, not yet pickled, pickled by a forked process
-        on what the compile leaves of the cores, and written last (`take_entries`).
+        on the other core, and written last (`take_entries`).
 
         After an edit, the writer thread pickling the edited file's tree and
         records held the interpreter ~0.3 s that the compiling thread then waited
-        for (one edit of 10,000 metrics: 1.83 s against 1.70, alternating). Not
-        for a compile that parses most of the project: its workers take every core
-        and its process is large (copy-on-write faults cost more than they save).
+        for (one edit of 10,000 metrics: 1.83 s against 1.70, alternating). At
+        the lowest priority, the process waited for other programs' work and the
+        compile for it (20-30 s beside two busy loops). Not for a compile that
+        parses most of the project: its workers take every core and its process
+        is large (copy-on-write faults cost more than they save).
         """
         pending = {path: value for path, value in self.entries.items() if callable(value)}
         if not pending:
             return
-        pickled = aside(_made, pending, later=True)
+        pickled = aside(_made, pending)
         for path in pending:
             del self.entries[path]
             self._pickling[path] = functools.partial(_taken, pickled, path)

@@ -9,13 +9,14 @@ previous build).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
 import pickle
+import signal
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -52,7 +53,7 @@ def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     return done
 
 
-@contextmanager
+@contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """The automatic collector off while this lasts, then as it was. Inside, either
     everything made stays alive (a parse, the build's index: frozen once made), or
@@ -155,15 +156,14 @@ def _in_order(pool: Any, results: Iterator[list[R]]) -> Iterator[R]:
             yield from done
 
 
-def aside(function: Callable[..., R], *args: Any, later: bool = False) -> Callable[[], R]:
+def aside(function: Callable[..., R], *args: Any) -> Callable[[], R]:
     """`function(*args)` in a forked process while this one goes on; the callable
     returned waits for the result (pickled through a pipe) and gives it, once.
-    `later`: the result is wanted late, so the process runs at the lowest priority,
-    on what the other processes leave of the cores.
 
     Where this platform cannot fork, there is one core, or the process fails,
     the work is done here when the result is asked for. A result never asked
-    for is let go with the callable: its process is ended.
+    for is let go with the callable: its process is killed (not waited for
+    while it works on).
     """
     here = functools.cache(functools.partial(function, *args))
     if cores() < 2 or not hasattr(os, "fork"):
@@ -179,8 +179,6 @@ def aside(function: Callable[..., R], *args: Any, later: bool = False) -> Callab
         status = 1
         try:
             os.close(readable)
-            if later:
-                os.nice(19)
             data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(writable, "wb") as out:
                 out.write(data)
@@ -193,19 +191,24 @@ def aside(function: Callable[..., R], *args: Any, later: bool = False) -> Callab
     @functools.cache
     def result() -> R:
         data = pipe.read()
-        if ended() != 0 or not data:  # it failed: done here instead
+        unasked.detach()
+        if _end(pipe, pid) != 0 or not data:  # it failed: done here instead
             return here()
         found: R = pickle.loads(data)
         return found
 
-    # Let go unasked (or asked, at the latest): the pipe closed, which ends it, and waited for.
-    ended = weakref.finalize(result, _end, pipe, pid)
+    # Let go unasked: the pipe closed, the process killed and waited for.
+    unasked = weakref.finalize(result, _end, pipe, pid, kill=True)
     return result
 
 
-def _end(pipe: Any, pid: int) -> int:
-    """Close the pipe from a process `aside` started and wait for it: its exit status."""
+def _end(pipe: Any, pid: int, kill: bool = False) -> int:
+    """Close the pipe from a process `aside` started (killed first if its result is
+    not wanted) and wait for it: its exit status."""
     pipe.close()
+    if kill:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     try:
         return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     except ChildProcessError:  # already waited for

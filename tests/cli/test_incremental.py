@@ -146,9 +146,9 @@ def test_an_edit_s_entries_pickled_aside_serve_the_next_compiles(
     asked: list[bool] = []
     real_aside = cache.aside
 
-    def aside(function: Any, *args: Any, later: bool = False) -> Any:
-        asked.append(later)
-        return real_aside(function, *args, later=later)
+    def aside(function: Any, *args: Any) -> Any:
+        asked.append(function is cache._made)
+        return real_aside(function, *args)
 
     monkeypatch.setattr(cache, "aside", aside)
     reparsed: list[object] = []
