@@ -194,8 +194,8 @@ class BuildCache:
         self._carried: dict[str, Reuse] = {}  # the settled files (see `carried`)
         self._later: Blocks = {}  # the previous build's blocks that `settle_later` compares
         self.inputs = ""  # the previous build's inputs (see `outcome`)
-        # The index written whole that the previous one changed, if any: its
-        # token, and its files and blocks (see `index`).
+        # The index last written whole, which an update's changes are made against
+        # (see `index`): its token, and its files and blocks.
         self._base: tuple[str, dict[str, Any]] | None = None
         self.next_inputs = ""
         # Cache entries (parses, the outcome) to write into the new build.
